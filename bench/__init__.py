@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` prints figures beside baselines measured in the same run."""

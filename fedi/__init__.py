@@ -1,0 +1,3 @@
+"""fedi: a federated ActivityPub server."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Local accounts: sign-up, credentials, sessions, roles."""

@@ -1,0 +1,1 @@
+"""Pure ActivityPub code: vocabulary, JSON-LD, signatures, keys. No I/O."""

@@ -1,0 +1,73 @@
+"""The app factory: build Services, register blueprints, start and stop the workers."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from quart import Quart, Response
+
+from fedi.config import Config
+from fedi.context import Services, close_services, open_services
+from fedi.web import register_blueprints
+from fedi.web.auth import check_csrf, finish_response, load_viewer
+from fedi.web.errors import register_error_handlers
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC = Path(__file__).resolve().parent / "web" / "static"
+MAX_BODY = 16 * 1024 * 1024
+
+CSP = (
+    "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; "
+    "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def register_queues(svc: Services) -> None:
+    """Register every job kind's handler with the runner (mail; later inbox, delivery...)."""
+
+
+def create_app(config: Config, *, start_workers: bool = True) -> Quart:
+    """A Quart app for this config; the database opens when serving starts."""
+    app = Quart(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC),
+                static_url_path="/static")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.config["TEMPLATES_AUTO_RELOAD"] = False
+    app.url_map.strict_slashes = False
+    app.extensions["fedi_config"] = config
+
+    @app.before_serving
+    async def startup() -> None:
+        svc = await open_services(config)
+        app.extensions["fedi"] = svc
+        register_queues(svc)
+        if start_workers:
+            svc.jobs.start()
+        logger.info("fedi serving %s", config.base_url)
+
+    @app.after_serving
+    async def shutdown() -> None:
+        svc = app.extensions.pop("fedi", None)
+        if svc is not None:
+            await close_services(svc)
+
+    app.before_request(load_viewer)
+    app.before_request(check_csrf)
+    app.after_request(finish_response)
+
+    @app.after_request
+    async def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        if response.content_type and response.content_type.startswith("text/html"):
+            headers.setdefault("Content-Security-Policy", CSP)
+            headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    register_error_handlers(app)
+    register_blueprints(app)
+    return app

@@ -1,0 +1,1 @@
+"""Storage: the only package with SQL. Functions take a connection (Tx or reader) first."""

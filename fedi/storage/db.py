@@ -1,0 +1,157 @@
+"""SQLite access: one writer connection behind a lock, a small pool of read connections (WAL).
+
+`async with db.write() as tx:` runs one `BEGIN IMMEDIATE` transaction and, after COMMIT, the
+callbacks registered with `tx.on_commit(...)`. `async with db.read() as conn:` borrows a reader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+logger = logging.getLogger(__name__)
+
+Params = Mapping[str, Any] | Sequence[Any]
+OnCommit = Callable[[], Awaitable[None] | None]
+
+_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA cache_size=-16000",
+)
+
+
+class Conn:
+    """A connection wrapper with small fetch helpers; storage functions take one of these."""
+
+    def __init__(self, raw: aiosqlite.Connection) -> None:
+        self.raw = raw
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; return the number of changed rows."""
+        cur = await self.raw.execute(sql, params)
+        count = cur.rowcount
+        await cur.close()
+        return count
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run an INSERT; return lastrowid."""
+        cur = await self.raw.execute(sql, params)
+        rowid = cur.lastrowid or 0
+        await cur.close()
+        return rowid
+
+    async def executemany(self, sql: str, params: Iterable[Params]) -> None:
+        await self.raw.executemany(sql, params)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self.raw.execute(sql, params) as cur:
+            return await cur.fetchone()  # type: ignore[no-any-return]
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self.raw.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+class Tx(Conn):
+    """The write connection inside one transaction."""
+
+    def __init__(self, raw: aiosqlite.Connection) -> None:
+        super().__init__(raw)
+        self._callbacks: list[OnCommit] = []
+
+    def on_commit(self, callback: OnCommit) -> None:
+        """Run `callback` after this transaction commits (never if it rolls back)."""
+        self._callbacks.append(callback)
+
+
+class Database:
+    """The embedded SQLite database of one instance."""
+
+    def __init__(self, path: str | Path, *, readers: int = 3) -> None:
+        self.path = str(path)
+        self._reader_count = readers
+        self._writer: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._all_readers: list[aiosqlite.Connection] = []
+
+    async def _connect(self, *, readonly: bool) -> aiosqlite.Connection:
+        raw = await aiosqlite.connect(self.path, isolation_level=None)
+        raw.row_factory = sqlite3.Row
+        for pragma in _PRAGMAS:
+            await raw.execute(pragma)
+        if readonly:
+            await raw.execute("PRAGMA query_only=ON")
+        return raw
+
+    async def open(self) -> None:
+        """Open the writer and the reader pool."""
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await self._connect(readonly=False)
+        for _ in range(self._reader_count):
+            raw = await self._connect(readonly=True)
+            self._all_readers.append(raw)
+            self._readers.put_nowait(raw)
+
+    async def close(self) -> None:
+        """Close every connection."""
+        for raw in self._all_readers:
+            await raw.close()
+        self._all_readers.clear()
+        self._readers = asyncio.Queue()
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Tx]:
+        """One short write transaction; on_commit callbacks run after COMMIT."""
+        assert self._writer is not None, "database is not open"
+        async with self._lock:
+            tx = Tx(self._writer)
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield tx
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            await self._writer.execute("COMMIT")
+        for callback in tx._callbacks:
+            try:
+                result = callback()
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                logger.exception("on_commit callback failed")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Conn]:
+        """Borrow a read-only connection (sees the last committed state)."""
+        raw = await self._readers.get()
+        try:
+            yield Conn(raw)
+        finally:
+            self._readers.put_nowait(raw)
+
+    @asynccontextmanager
+    async def raw_writer(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The writer connection outside any transaction (migrations only)."""
+        assert self._writer is not None, "database is not open"
+        async with self._lock:
+            yield self._writer

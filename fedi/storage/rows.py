@@ -1,0 +1,199 @@
+"""Row dataclasses returned by storage functions (one per table, columns as fields)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, fields
+from typing import Any, Self
+
+
+class _Row:
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Self:
+        """Build from a sqlite3.Row with (at least) the dataclass's columns."""
+        keys = row.keys()
+        return cls(**{f.name: row[f.name] for f in fields(cls) if f.name in keys})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Account(_Row):
+    id: int
+    username: str
+    domain: str | None
+    uri: str
+    url: str = ""
+    actor_type: str = "Person"
+    display_name: str = ""
+    note_source: str = ""
+    note_html: str = ""
+    fields_json: str = "[]"
+    locked: int = 0
+    discoverable: int = 1
+    avatar_url: str = ""
+    header_url: str = ""
+    inbox_uri: str = ""
+    shared_inbox_uri: str = ""
+    outbox_uri: str = ""
+    followers_uri: str = ""
+    following_uri: str = ""
+    featured_uri: str = ""
+    public_key_id: str = ""
+    public_key_pem: str = ""
+    private_key_pem: str | None = None
+    raw_json: str | None = None
+    created_at: str = ""
+    updated_at: str = ""
+    fetched_at: str | None = None
+    suspended_at: str | None = None
+    deleted_at: str | None = None
+
+    @property
+    def local(self) -> bool:
+        return self.domain is None
+
+    @property
+    def acct(self) -> str:
+        """`name` for local accounts, `name@host` for remote ones (Mastodon's acct)."""
+        return self.username if self.domain is None else f"{self.username}@{self.domain}"
+
+    @property
+    def name(self) -> str:
+        """The display name, or the username when none is set."""
+        return self.display_name or self.username
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        """Profile fields: [{"name", "value", "value_html"}]."""
+        return list(json.loads(self.fields_json or "[]"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class User(_Row):
+    id: int
+    email: str
+    password_hash: str
+    role: str = "user"
+    confirmed_at: str | None = None
+    approved: int = 1
+    sign_up_reason: str = ""
+    default_visibility: str = "public"
+    locale: str = "en"
+    created_at: str = ""
+    disabled_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Session(_Row):
+    token_hash: str
+    user_id: int
+    created_at: str
+    last_seen_at: str
+    ip: str = ""
+    user_agent: str = ""
+    revoked_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoginEvent(_Row):
+    id: int
+    user_id: int
+    at: str
+    ip: str
+    user_agent: str
+    success: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EmailToken(_Row):
+    token_hash: str
+    user_id: int
+    purpose: str
+    new_email: str | None
+    created_at: str
+    expires_at: str
+    used_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Post(_Row):
+    id: int
+    uri: str
+    url: str
+    account_id: int
+    local: int
+    visibility: str
+    in_reply_to_id: int | None = None
+    in_reply_to_uri: str | None = None
+    in_reply_to_account_id: int | None = None
+    thread_root_id: int | None = None
+    content_warning: str = ""
+    source: str = ""
+    content_html: str = ""
+    language: str | None = None
+    sensitive: int = 0
+    reblog_of_id: int | None = None
+    raw_json: str | None = None
+    created_at: str = ""
+    edited_at: str | None = None
+    deleted_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostEdit(_Row):
+    id: int
+    post_id: int
+    content_warning: str
+    source: str
+    content_html: str
+    sensitive: int
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Follow(_Row):
+    id: int
+    account_id: int
+    target_account_id: int
+    uri: str | None
+    state: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Like(_Row):
+    id: int
+    account_id: int
+    post_id: int
+    uri: str | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Notification(_Row):
+    id: int
+    account_id: int
+    from_account_id: int
+    type: str
+    post_id: int | None
+    created_at: str
+    read_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job(_Row):
+    id: int
+    kind: str
+    payload: str
+    state: str
+    attempts: int
+    next_attempt_at: str
+    locked_until: str | None
+    last_error: str
+    dedupe_key: str | None
+    created_at: str
+    updated_at: str
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(json.loads(self.payload))

@@ -1,0 +1,400 @@
+"""Post text: Markdown to safe HTML, remote HTML sanitizing, mentions, hashtags, length counting."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
+from html.parser import HTMLParser
+from typing import Any
+
+import markdown
+import regex
+from bleach.html5lib_shim import Filter, convert_entities
+from bleach.linkifier import LinkifyFilter
+from bleach.sanitizer import Cleaner
+from markdown.blockprocessors import HashHeaderProcessor
+from markdown.inlinepatterns import SimpleTagInlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+__all__ = [
+    "MentionRef",
+    "count_length",
+    "extract_hashtags",
+    "extract_mentions",
+    "plain_text",
+    "post_length",
+    "render_local",
+    "sanitize_remote",
+]
+
+# --- patterns -------------------------------------------------------------------------------
+
+# A URL needs a scheme; balanced parentheses may appear inside; trailing punctuation is left out.
+_URL = (
+    r"(?<![\w/])https?://(?:\([^\s<>\"()]*\)|[^\s<>\"()])*"
+    r"(?:\([^\s<>\"()]*\)|[^\s<>\"().,:;!?'*\[\]])"
+)
+# Mastodon's MENTION_RE, plus an optional :port on the domain (development handles).
+_MENTION = (
+    r"(?<![=/\w@])@(?P<user>[A-Za-z0-9_]+(?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)"
+    r"(?:@(?P<domain>\w(?:[\w-]*\w)?(?:\.\w(?:[\w-]*\w)?)*(?::\d{1,5}(?!\d))?))?"
+)
+_HASHTAG = r"(?<![\w/)=&#])#(?P<tag>[\p{L}\p{M}\p{N}_]+)"
+
+_URL_RE = regex.compile(_URL, regex.IGNORECASE)
+_ENTITY_RE = regex.compile(f"(?P<url>{_URL})|{_MENTION}|{_HASHTAG}", regex.IGNORECASE)
+_COUNT_RE = regex.compile(f"(?P<url>{_URL})|{_MENTION}", regex.IGNORECASE)
+_LOCAL_USER_RE = regex.compile(r"[A-Za-z0-9_]+")
+_ALL_DIGITS_RE = regex.compile(r"\p{Nd}+")
+_GRAPHEME_RE = regex.compile(r"\X")
+_SAFE_HREF_RE = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
+_INT_RE = re.compile(r"-?\d{1,9}")
+
+URL_LENGTH = 23
+"""Every http(s) URL counts as this many characters, whatever its real length (Mastodon)."""
+
+# --- sanitizing policy ----------------------------------------------------------------------
+
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "span", "a", "del", "pre", "code", "em", "strong", "b", "i", "u"}
+    | {"ul", "ol", "li", "blockquote"}
+)
+ALLOWED_ATTRIBUTES: Mapping[str, list[str]] = {
+    "a": ["href", "rel", "class", "target"],
+    "span": ["class"],
+    "ol": ["start", "reversed"],
+    "li": ["value"],
+}
+ALLOWED_CLASSES = frozenset({"h-card", "u-url", "mention", "hashtag", "invisible", "ellipsis"})
+LINK_REL = "nofollow noopener noreferrer"
+# Elements whose content is dropped too (not just the tags) in remote HTML.
+_DROP_WITH_CONTENT = frozenset(
+    {"script", "style", "iframe", "frame", "frameset", "noscript", "noembed", "noframes"}
+    | {"object", "embed", "template", "svg", "math", "title", "textarea", "select"}
+)
+_SKIP_LINKING = frozenset({"a", "code", "pre"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MentionRef:
+    """A mention as written in a post: `@name` (domain None) or `@name@host[:port]`."""
+
+    username: str
+    domain: str | None
+    text: str
+
+    @property
+    def acct(self) -> str:
+        """The lowercased `name` or `name@host[:port]`, the key of `render_local`'s mention_urls."""
+        return f"{self.username}@{self.domain}".lower() if self.domain else self.username.lower()
+
+
+# --- Markdown pipeline ----------------------------------------------------------------------
+
+
+class _HashHeader(HashHeaderProcessor):
+    """Headings need a space after the hashes, so a line starting with `#topic` stays a hashtag."""
+
+    RE = re.compile(
+        r"(?:^|\n)(?P<level>#{1,6})(?=[ \t]+[^ \t\n])"
+        r"(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)"
+    )
+
+
+class _Entities(Treeprocessor):
+    """Collects mentions and hashtags from text outside links and code, and links them."""
+
+    def begin(self, mention_urls: Mapping[str, str], tag_url: Callable[[str], str] | None) -> None:
+        """Reset the state for one conversion."""
+        self.mention_urls = mention_urls
+        self.tag_url = tag_url
+        self.mentions: dict[str, MentionRef] = {}
+        self.hashtags: dict[str, None] = {}
+
+    def run(self, root: etree.Element) -> None:
+        """Flatten headings and images, then link mentions and hashtags."""
+        for el in list(root.iter()):
+            if el.tag in _HEADINGS:
+                strong = etree.Element("strong")
+                strong.text, el.text = el.text, None
+                strong.extend(list(el))
+                el[:] = [strong]
+                el.tag = "p"
+                el.attrib.clear()
+            elif el.tag == "pre" and len(el) and el[0].text:  # what "prettify" did
+                el[0].text = AtomicString(el[0].text.rstrip() + "\n")
+            elif el.tag == "img":
+                src, alt = el.get("src", ""), el.get("alt", "")
+                el.tag = "a"
+                el.attrib.clear()
+                el.set("href", src)
+                el.text = alt or src
+        self._walk(root)
+
+    def _walk(self, el: etree.Element) -> None:
+        children: list[etree.Element] = []
+        if el.text:
+            el.text, made = self._split(el.text)
+            children.extend(made)
+        for child in list(el):
+            if child.tag not in _SKIP_LINKING:
+                self._walk(child)
+            children.append(child)
+            if child.tail:
+                child.tail, made = self._split(child.tail)
+                children.extend(made)
+        el[:] = children
+
+    def _split(self, text: str) -> tuple[str, list[etree.Element]]:
+        lead, made, cursor = text, [], 0
+        for m in _ENTITY_RE.finditer(text):
+            node = None
+            if m["user"]:
+                node = self._mention(m)
+            elif m["tag"]:
+                node = self._hashtag(m["tag"])
+            if node is None:
+                continue
+            before = text[cursor : m.start()]
+            if made:
+                made[-1].tail = before
+            else:
+                lead = before
+            made.append(node)
+            cursor = m.end()
+        if made:
+            made[-1].tail = text[cursor:]
+        return lead, made
+
+    def _mention(self, m: regex.Match[str]) -> etree.Element | None:
+        user, domain = m["user"], m["domain"]
+        if domain is None and not _LOCAL_USER_RE.fullmatch(user):
+            return None
+        ref = MentionRef(username=user, domain=domain.lower() if domain else None, text=m[0])
+        self.mentions.setdefault(ref.acct, ref)
+        url = self.mention_urls.get(ref.acct)
+        if url is None:
+            return None
+        card = etree.Element("span", {"class": "h-card"})
+        link = etree.SubElement(card, "a", {"href": url, "class": "u-url mention"})
+        link.text = "@"
+        etree.SubElement(link, "span").text = user
+        return card
+
+    def _hashtag(self, written: str) -> etree.Element | None:
+        if _ALL_DIGITS_RE.fullmatch(written):
+            return None
+        name = unicodedata.normalize("NFKC", written).lower()
+        self.hashtags.setdefault(name, None)
+        if self.tag_url is None:
+            return None
+        link = etree.Element(
+            "a", {"href": self.tag_url(name), "class": "mention hashtag", "rel": "tag"}
+        )
+        link.text = "#"
+        etree.SubElement(link, "span").text = written
+        return link
+
+
+# --- bleach filters -------------------------------------------------------------------------
+
+
+def _attr(name: str) -> tuple[None, str]:
+    return (None, name)
+
+
+class _DropContent(Filter):
+    """Removes script-like elements together with everything inside them."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        depth = 0
+        for token in Filter.__iter__(self):
+            kind = token["type"]
+            if depth:
+                depth += (kind == "StartTag") - (kind == "EndTag")
+                continue
+            if kind in ("StartTag", "EmptyTag") and token["name"] in _DROP_WITH_CONTENT:
+                depth = int(kind == "StartTag")
+                continue
+            if kind == "EndTag" and token["name"] in _DROP_WITH_CONTENT:
+                continue
+            yield token
+
+
+class _LinkPolicy(Filter):
+    """Keeps only safe hrefs, adds rel/target to links, allowed classes and integer list numbers."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for token in Filter.__iter__(self):
+            if token["type"] in ("StartTag", "EmptyTag") and token.get("data"):
+                _police(token["name"], token["data"])
+            yield token
+
+
+def _police(tag: str, attrs: dict[tuple[str | None, str], str]) -> None:
+    if (classes := attrs.pop(_attr("class"), None)) is not None:
+        kept = [c for c in classes.split() if c in ALLOWED_CLASSES]
+        if kept:
+            attrs[_attr("class")] = " ".join(kept)
+    if tag == "a":
+        href = attrs.get(_attr("href"))
+        if href is not None and not _SAFE_HREF_RE.match(convert_entities(href).strip()):
+            del attrs[_attr("href")]
+            href = None
+        rel = attrs.pop(_attr("rel"), "").split()
+        attrs.pop(_attr("target"), None)
+        if href is not None:
+            attrs[_attr("rel")] = ("tag " if "tag" in rel else "") + LINK_REL
+            attrs[_attr("target")] = "_blank"
+    for name in ("start", "value"):
+        if (number := attrs.get(_attr(name))) is not None and not _INT_RE.fullmatch(number.strip()):
+            del attrs[_attr(name)]
+    if _attr("reversed") in attrs:
+        attrs[_attr("reversed")] = "reversed"
+
+
+# --- per-thread reusable objects (Markdown and bleach Cleaners are not thread-safe) -----------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Tools:
+    md: markdown.Markdown
+    entities: _Entities
+    local: Cleaner
+    remote: Cleaner
+
+
+_thread = threading.local()
+
+
+def _tools() -> _Tools:
+    tools: _Tools | None = getattr(_thread, "tools", None)
+    if tools is None:
+        tools = _thread.tools = _build_tools()
+    return tools
+
+
+def _build_tools() -> _Tools:
+    md = markdown.Markdown(extensions=["fenced_code", "nl2br", "sane_lists"], output_format="html")
+    md.preprocessors.deregister("html_block")  # raw HTML typed by the user stays text
+    md.inlinePatterns.deregister("html")
+    md.treeprocessors.deregister("prettify")  # no "\n" after <br> or between blocks
+    md.parser.blockprocessors.register(_HashHeader(md.parser), "hashheader", 70)
+    md.inlinePatterns.register(SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del"), "del", 65)
+    entities = _Entities(md)
+    md.treeprocessors.register(entities, "fedi_entities", 15)  # after "inline", before "unescape"
+    common: dict[str, Any] = {
+        "attributes": ALLOWED_ATTRIBUTES,
+        "protocols": ["http", "https", "mailto"],
+        "strip": True,
+        "strip_comments": True,
+    }
+    linkify = partial(
+        LinkifyFilter, callbacks=[], skip_tags={"pre", "code"}, parse_email=False, url_re=_URL_RE
+    )
+    local = Cleaner(tags=ALLOWED_TAGS, filters=[linkify, _LinkPolicy], **common)
+    # Script-like elements are let through the parser so their content can be dropped with them.
+    remote = Cleaner(
+        tags=ALLOWED_TAGS | _DROP_WITH_CONTENT, filters=[_DropContent, _LinkPolicy], **common
+    )
+    return _Tools(md=md, entities=entities, local=local, remote=remote)
+
+
+def _markdown(
+    source: str, *, mention_urls: Mapping[str, str], tag_url: Callable[[str], str] | None
+) -> tuple[str, _Entities]:
+    tools = _tools()
+    tools.md.reset()
+    tools.entities.begin(mention_urls, tag_url)
+    return tools.md.convert(source), tools.entities
+
+
+# --- public API -----------------------------------------------------------------------------
+
+
+def extract_mentions(source: str) -> list[MentionRef]:
+    """Mentions outside code, links, URLs and e-mail addresses; first of each acct, in order."""
+    _, found = _markdown(source, mention_urls={}, tag_url=None)
+    return list(found.mentions.values())
+
+
+def extract_hashtags(source: str) -> list[str]:
+    """Normalised (NFKC, lowercase) hashtag names outside code, links and URLs, in order."""
+    _, found = _markdown(source, mention_urls={}, tag_url=None)
+    return list(found.hashtags)
+
+
+def render_local(
+    source: str, *, mention_urls: Mapping[str, str], tag_url: Callable[[str], str]
+) -> str:
+    """Local Markdown to sanitized HTML with known mentions, hashtags and bare URLs linked."""
+    urls = {acct.lower(): url for acct, url in mention_urls.items()}
+    html, _ = _markdown(source, mention_urls=urls, tag_url=tag_url)
+    cleaned: str = _tools().local.clean(html)
+    return cleaned
+
+
+def sanitize_remote(html: str) -> str:
+    """Remote HTML reduced to the allowlist; script-like elements dropped with their content."""
+    cleaned: str = _tools().remote.clean(html)
+    return cleaned
+
+
+def count_length(text: str) -> int:
+    """Length as Mastodon counts it: URLs 23, `@name@domain` as `@name`, grapheme clusters."""
+
+    def countable(m: regex.Match[str]) -> str:
+        return "x" * URL_LENGTH if m["url"] else "@" + m["user"]
+
+    return len(_GRAPHEME_RE.findall(_COUNT_RE.sub(countable, text)))
+
+
+def post_length(body: str, content_warning: str) -> int:
+    """Length of a post counted against the limit: the body plus the content warning's graphemes."""
+    return count_length(body) + len(_GRAPHEME_RE.findall(content_warning))
+
+
+class _TextExtractor(HTMLParser):
+    """Collects character data; line breaks for `<br>` and block ends."""
+
+    _BLOCK_ENDS = frozenset({"li", "blockquote", "pre", "div", "ul", "ol", "tr"} | _HEADINGS)
+    _SILENT = frozenset({"script", "style", "template"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.silent = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag in self._SILENT:
+            self.silent += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SILENT:
+            self.silent = max(0, self.silent - 1)
+        elif tag == "p":
+            self.parts.append("\n\n")
+        elif tag in self._BLOCK_ENDS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.silent:
+            self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    """HTML as text: tags dropped, `<br>` and block ends become newlines, entities decoded."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    return re.sub(r"[ \t]*\n[ \t]*(?:\n[ \t]*)+", "\n\n", text).strip()
