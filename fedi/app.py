@@ -32,8 +32,12 @@ def register_queues(svc: Services) -> None:
 
 def create_app(config: Config, *, start_workers: bool = True) -> Quart:
     """A Quart app for this config; the database opens when serving starts."""
-    app = Quart(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC),
-                static_url_path="/static")
+    app = Quart(
+        __name__,
+        template_folder=str(TEMPLATES),
+        static_folder=str(STATIC),
+        static_url_path="/static",
+    )
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.config["TEMPLATES_AUTO_RELOAD"] = False
     app.url_map.strict_slashes = False

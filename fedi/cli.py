@@ -16,8 +16,8 @@ from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config as HyperConfig
 
 from fedi import __version__
-from fedi.app import create_app
 from fedi.accounts.registration import NewAccount, create_local_account, list_users, set_role
+from fedi.app import create_app
 from fedi.config import Config, load
 from fedi.context import Services, close_services, open_services
 from fedi.errors import ConfigError, FediError, Invalid
@@ -39,14 +39,18 @@ def resolve_config_path(arg: str | None) -> str | None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fedi", description="A federated ActivityPub server.")
-    parser.add_argument("--config", help="path to instance.toml (default: instance.toml or $FEDI_CONFIG)")
+    parser.add_argument(
+        "--config", help="path to instance.toml (default: instance.toml or $FEDI_CONFIG)"
+    )
     parser.add_argument("--version", action="version", version=f"fedi {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create the data directory, database and instance keys")
     sub.add_parser("serve", help="run the server and its workers")
     sub.add_parser("migrate", help="apply database migrations")
 
-    user = sub.add_parser("user", help="manage local users").add_subparsers(dest="action", required=True)
+    user = sub.add_parser("user", help="manage local users").add_subparsers(
+        dest="action", required=True
+    )
     create = user.add_parser("create", help="create a confirmed local user")
     create.add_argument("name")
     create.add_argument("--email", required=True)
@@ -58,7 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("name")
     role.add_argument("role", choices=["admin", "moderator", "user"])
 
-    jobs = sub.add_parser("jobs", help="background jobs").add_subparsers(dest="action", required=True)
+    jobs = sub.add_parser("jobs", help="background jobs").add_subparsers(
+        dest="action", required=True
+    )
     jl = jobs.add_parser("list", help="list jobs")
     jl.add_argument("--state", choices=["pending", "running", "retry", "done", "dead"])
     jl.add_argument("--kind")
@@ -82,9 +88,16 @@ async def _init(svc: Services) -> None:
 
 async def _user_create(svc: Services, args: argparse.Namespace) -> None:
     role = "admin" if args.admin else args.role
-    _user, account = await create_local_account(svc, NewAccount(
-        username=args.name, email=args.email, password=args.password, role=role, confirmed=True,
-    ))
+    _user, account = await create_local_account(
+        svc,
+        NewAccount(
+            username=args.name,
+            email=args.email,
+            password=args.password,
+            role=role,
+            confirmed=True,
+        ),
+    )
     print(f"Created {role} @{account.username} ({svc.url('/@' + account.username)})")
 
 
@@ -92,7 +105,9 @@ async def _user_list(svc: Services) -> None:
     rows = await list_users(svc)
     print(f"{'username':<24} {'role':<10} {'confirmed':<9} email")
     for user, account in rows:
-        print(f"{account.username:<24} {user.role:<10} {'yes' if user.confirmed_at else 'no':<9} {user.email}")
+        print(
+            f"{account.username:<24} {user.role:<10} {'yes' if user.confirmed_at else 'no':<9} {user.email}"
+        )
 
 
 async def _user_set_role(svc: Services, args: argparse.Namespace) -> None:
@@ -103,11 +118,15 @@ async def _user_set_role(svc: Services, args: argparse.Namespace) -> None:
 async def _jobs(svc: Services, args: argparse.Namespace) -> None:
     if args.action == "list":
         for job in await svc.jobs.list(state=args.state, kind=args.kind, limit=args.limit):
-            print(f"{job.id:<20} {job.kind:<12} {job.state:<8} attempts={job.attempts:<3}"
-                  f" next={job.next_attempt_at} {job.last_error[:60]}")
+            print(
+                f"{job.id:<20} {job.kind:<12} {job.state:<8} attempts={job.attempts:<3}"
+                f" next={job.next_attempt_at} {job.last_error[:60]}"
+            )
     else:
         ok = await svc.jobs.requeue(args.job_id)
-        print(f"job {args.job_id} queued again" if ok else f"job {args.job_id} is not dead or waiting")
+        print(
+            f"job {args.job_id} queued again" if ok else f"job {args.job_id} is not dead or waiting"
+        )
 
 
 def serve(config: Config) -> None:
@@ -128,8 +147,10 @@ def serve(config: Config) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         scheme = "https" if config.server.certfile else "http"
-        print(f"fedi {__version__} listening on {scheme}://{config.server.bind}"
-              f" as {config.base_url}", flush=True)
+        print(
+            f"fedi {__version__} listening on {scheme}://{config.server.bind} as {config.base_url}",
+            flush=True,
+        )
         await hypercorn_serve(app, hyper, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
 
     asyncio.run(run())
@@ -138,8 +159,10 @@ def serve(config: Config) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `fedi` console script."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=os.environ.get("FEDI_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("FEDI_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
     try:
         config = load(resolve_config_path(args.config))
     except ConfigError as exc:

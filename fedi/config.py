@@ -164,7 +164,9 @@ def validate(config: Config) -> Config:
     """Check values that types alone cannot; raise ConfigError naming the key."""
     inst, server, mail = config.instance, config.server, config.mail
     if not inst.domain or "/" in inst.domain or " " in inst.domain:
-        raise ConfigError(f"[instance] domain must be a host name like example.social, not {inst.domain!r}")
+        raise ConfigError(
+            f"[instance] domain must be a host name like example.social, not {inst.domain!r}"
+        )
     if inst.registrations not in REGISTRATION_MODES:
         raise ConfigError(
             f"[instance] registrations must be one of {', '.join(REGISTRATION_MODES)}, "
@@ -182,14 +184,17 @@ def validate(config: Config) -> Config:
     if not config.storage.data_dir:
         raise ConfigError("[storage] data_dir must not be empty")
     if mail.backend not in MAIL_BACKENDS:
-        raise ConfigError(f"[mail] backend must be one of {', '.join(MAIL_BACKENDS)}, not {mail.backend!r}")
+        raise ConfigError(
+            f"[mail] backend must be one of {', '.join(MAIL_BACKENDS)}, not {mail.backend!r}"
+        )
     if not 0 < mail.port < 65536:
         raise ConfigError("[mail] port must be between 1 and 65535")
     return config
 
 
-def from_mapping(data: Mapping[str, Any], *, env: Mapping[str, str] | None = None,
-                 origin: str = "configuration") -> Config:
+def from_mapping(
+    data: Mapping[str, Any], *, env: Mapping[str, str] | None = None, origin: str = "configuration"
+) -> Config:
     """Build a validated Config from a parsed TOML mapping plus environment overrides."""
     sections = _sections()
     for name, value in data.items():

@@ -56,7 +56,9 @@ async def ensure_instance_secrets(db: Database) -> tuple[bytes, KeyPair]:
                 await settings_store.upsert_setting(tx, INSTANCE_PUBLIC_KEY, pair.public_pem)
         async with db.read() as conn:
             current = await settings_store.get_settings(conn)
-    keys = KeyPair(private_pem=current[INSTANCE_PRIVATE_KEY], public_pem=current[INSTANCE_PUBLIC_KEY])
+    keys = KeyPair(
+        private_pem=current[INSTANCE_PRIVATE_KEY], public_pem=current[INSTANCE_PUBLIC_KEY]
+    )
     return bytes.fromhex(current[SECRET_KEY]), keys
 
 

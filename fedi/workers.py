@@ -86,7 +86,9 @@ class JobRunner:
                 ran += len(claimed)
         return ran
 
-    async def run_until_idle(self, kinds: list[str] | None = None, *, max_rounds: int = 1000) -> int:
+    async def run_until_idle(
+        self, kinds: list[str] | None = None, *, max_rounds: int = 1000
+    ) -> int:
         """Run batches until nothing is due (tests, CLI)."""
         total = 0
         for _ in range(max_rounds):
@@ -109,13 +111,24 @@ class JobRunner:
             delay = exc.delay if isinstance(exc, RetryLater) and exc.delay else None
             async with self.db.write() as tx:
                 if job.attempts >= queue.max_attempts:
-                    logger.warning("job dead kind=%s id=%s attempts=%s error=%s",
-                                   job.kind, job.id, job.attempts, error)
+                    logger.warning(
+                        "job dead kind=%s id=%s attempts=%s error=%s",
+                        job.kind,
+                        job.id,
+                        job.attempts,
+                        error,
+                    )
                     await job_store.give_up(tx, job.id, error=error)
                 else:
                     wait = delay or retry_delay(job.attempts)
-                    logger.info("job retry kind=%s id=%s attempt=%s in=%ss error=%s",
-                                job.kind, job.id, job.attempts, int(wait.total_seconds()), error)
+                    logger.info(
+                        "job retry kind=%s id=%s attempt=%s in=%ss error=%s",
+                        job.kind,
+                        job.id,
+                        job.attempts,
+                        int(wait.total_seconds()),
+                        error,
+                    )
                     await job_store.retry(tx, job.id, delay=wait, error=error)
             return
         async with self.db.write() as tx:
@@ -145,8 +158,9 @@ class JobRunner:
             except TimeoutError:
                 pass
 
-    async def list(self, *, state: str | None = None, kind: str | None = None,
-                   limit: int = 100) -> list[Job]:
+    async def list(
+        self, *, state: str | None = None, kind: str | None = None, limit: int = 100
+    ) -> list[Job]:
         """Jobs for operators (`fedi jobs list`, the admin page), newest first."""
         async with self.db.read() as conn:
             return await job_store.list_jobs(conn, state=state, kind=kind, limit=limit)

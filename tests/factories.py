@@ -25,9 +25,13 @@ def _load_keys() -> list[KeyPair]:
     for path in sorted(KEYS_DIR.glob("key*.pem")):
         pem = path.read_text()
         key = serialization.load_pem_private_key(pem.encode(), password=None)
-        public = key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
+        public = (
+            key.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode()
+        )
         pairs.append(KeyPair(private_pem=pem, public_pem=public))
     return pairs
 
@@ -41,13 +45,26 @@ def next_test_keypair(bits: int = 2048) -> KeyPair:
     return next(_key_cycle)
 
 
-async def make_user(svc: Services, username: str, *, role: str = "user", email: str | None = None,
-                    password: str = PASSWORD, confirmed: bool = True) -> tuple[User, Account]:
+async def make_user(
+    svc: Services,
+    username: str,
+    *,
+    role: str = "user",
+    email: str | None = None,
+    password: str = PASSWORD,
+    confirmed: bool = True,
+) -> tuple[User, Account]:
     """A confirmed local user through the real create-account use case."""
-    return await create_local_account(svc, NewAccount(
-        username=username, email=email or f"{username}@example.com", password=password,
-        role=role, confirmed=confirmed,
-    ))
+    return await create_local_account(
+        svc,
+        NewAccount(
+            username=username,
+            email=email or f"{username}@example.com",
+            password=password,
+            role=role,
+            confirmed=confirmed,
+        ),
+    )
 
 
 def csrf_token_for(svc: Services, cookie_value: str = CSRF_COOKIE_VALUE) -> str:

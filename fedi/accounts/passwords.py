@@ -13,12 +13,38 @@ _N, _R, _P = 2**15, 8, 1
 _MAXMEM = 64 * 1024 * 1024
 MIN_LENGTH = 8
 MAX_LENGTH = 128
-_COMMON = frozenset({
-    "password", "password1", "12345678", "123456789", "1234567890", "qwertyuiop", "iloveyou",
-    "11111111", "00000000", "abcdefgh", "abc12345", "passw0rd", "letmein1", "sunshine",
-    "qwerty123", "football", "baseball", "welcome1", "admin123", "trustno1", "princess",
-    "dragon12", "monkey12", "1q2w3e4r", "87654321", "superman", "starwars", "whatever",
-})
+_COMMON = frozenset(
+    {
+        "password",
+        "password1",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "qwertyuiop",
+        "iloveyou",
+        "11111111",
+        "00000000",
+        "abcdefgh",
+        "abc12345",
+        "passw0rd",
+        "letmein1",
+        "sunshine",
+        "qwerty123",
+        "football",
+        "baseball",
+        "welcome1",
+        "admin123",
+        "trustno1",
+        "princess",
+        "dragon12",
+        "monkey12",
+        "1q2w3e4r",
+        "87654321",
+        "superman",
+        "starwars",
+        "whatever",
+    }
+)
 
 
 def password_problem(password: str, *, username: str = "", email: str = "") -> str | None:

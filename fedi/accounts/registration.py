@@ -21,13 +21,47 @@ from fedi.storage.rows import Account, User
 ROLES = ("admin", "moderator", "user")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-RESERVED_USERNAMES = frozenset({
-    "about", "abuse", "actor", "admin", "administrator", "api", "auth", "favicon", "fedi",
-    "health", "help", "home", "hostmaster", "inbox", "instance", "local", "localhost", "login",
-    "logout", "mod", "moderator", "nodeinfo", "notifications", "oauth", "outbox", "postmaster",
-    "root", "security", "settings", "signup", "static", "support", "system", "tags", "users",
-    "webmaster", "well_known",
-})
+RESERVED_USERNAMES = frozenset(
+    {
+        "about",
+        "abuse",
+        "actor",
+        "admin",
+        "administrator",
+        "api",
+        "auth",
+        "favicon",
+        "fedi",
+        "health",
+        "help",
+        "home",
+        "hostmaster",
+        "inbox",
+        "instance",
+        "local",
+        "localhost",
+        "login",
+        "logout",
+        "mod",
+        "moderator",
+        "nodeinfo",
+        "notifications",
+        "oauth",
+        "outbox",
+        "postmaster",
+        "root",
+        "security",
+        "settings",
+        "signup",
+        "static",
+        "support",
+        "system",
+        "tags",
+        "users",
+        "webmaster",
+        "well_known",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,8 +116,9 @@ async def _check_taken(svc: Services, username: str, email: str) -> dict[str, st
     return errors
 
 
-async def create_local_account(svc: Services, new: NewAccount, *,
-                               tx_hook: object = None) -> tuple[User, Account]:
+async def create_local_account(
+    svc: Services, new: NewAccount, *, tx_hook: object = None
+) -> tuple[User, Account]:
     """Validate, hash, make keys, and insert the account and user in one transaction.
 
     Raises Invalid naming the field for a bad or duplicate username, e-mail or password.
@@ -105,33 +140,49 @@ async def create_local_account(svc: Services, new: NewAccount, *,
         async with svc.db.write() as tx:
             await _insert(tx, uris, account_id, username, keys.public_pem, keys.private_pem)
             await user_store.insert_user(
-                tx, id=account_id, email=email, password_hash=password_hash, role=new.role,
-                confirmed=new.confirmed, approved=new.approved, sign_up_reason=new.reason,
+                tx,
+                id=account_id,
+                email=email,
+                password_hash=password_hash,
+                role=new.role,
+                confirmed=new.confirmed,
+                approved=new.approved,
+                sign_up_reason=new.reason,
             )
             if tx_hook is not None:
                 await tx_hook(tx, account_id)  # type: ignore[operator]
     except sqlite3.IntegrityError:
         # Interop: a concurrent sign-up took the name or address between check and insert.
         errors = await _check_taken(svc, username, email)
-        raise Invalid(field_errors=errors or {"username": "That username is already taken."}) from None
+        raise Invalid(
+            field_errors=errors or {"username": "That username is already taken."}
+        ) from None
     async with svc.db.read() as conn:
         found = await user_store.get_user_account(conn, account_id)
     assert found is not None
     return found
 
 
-async def _insert(tx: Tx, uris: Uris, account_id: int, username: str, public_pem: str,
-                  private_pem: str) -> None:
+async def _insert(
+    tx: Tx, uris: Uris, account_id: int, username: str, public_pem: str, private_pem: str
+) -> None:
     collections = uris.actor_collections(username)
     await account_store.insert_local_account(
-        tx, id=account_id, username=username, uri=uris.actor(username),
+        tx,
+        id=account_id,
+        username=username,
+        uri=uris.actor(username),
         url=uris.profile(username),
         urls={
-            "inbox": collections["inbox"], "shared_inbox": collections["shared_inbox"],
-            "outbox": collections["outbox"], "followers": collections["followers"],
-            "following": collections["following"], "featured": collections["featured"],
+            "inbox": collections["inbox"],
+            "shared_inbox": collections["shared_inbox"],
+            "outbox": collections["outbox"],
+            "followers": collections["followers"],
+            "following": collections["following"],
+            "featured": collections["featured"],
         },
-        public_key_pem=public_pem, private_key_pem=private_pem,
+        public_key_pem=public_pem,
+        private_key_pem=private_pem,
         public_key_id=uris.key_id(username),
     )
 
@@ -150,7 +201,9 @@ async def set_role(svc: Services, username: str, role: str) -> User:
     return user
 
 
-async def list_users(svc: Services, *, limit: int = 200, offset: int = 0) -> list[tuple[User, Account]]:
+async def list_users(
+    svc: Services, *, limit: int = 200, offset: int = 0
+) -> list[tuple[User, Account]]:
     """Local users with their accounts, oldest first."""
     async with svc.db.read() as conn:
         return await user_store.list_user_accounts(conn, limit=limit, offset=offset)

@@ -61,8 +61,9 @@ async def start_session(svc: Services, user_id: int, *, ip: str, user_agent: str
         await session_store.insert_session(
             tx, token_hash=hash_token(token), user_id=user_id, ip=ip, user_agent=user_agent
         )
-        await session_store.insert_login_event(tx, user_id=user_id, ip=ip, user_agent=user_agent,
-                                               success=True)
+        await session_store.insert_login_event(
+            tx, user_id=user_id, ip=ip, user_agent=user_agent, success=True
+        )
     return token
 
 

@@ -8,15 +8,36 @@ from fedi.storage.clock import now_db
 from fedi.storage.db import Conn, Tx
 from fedi.storage.rows import Account
 
-_UPDATABLE = frozenset({
-    "display_name", "note_source", "note_html", "fields_json", "locked", "discoverable",
-    "avatar_url", "header_url", "actor_type", "suspended_at", "deleted_at", "url",
-})
+_UPDATABLE = frozenset(
+    {
+        "display_name",
+        "note_source",
+        "note_html",
+        "fields_json",
+        "locked",
+        "discoverable",
+        "avatar_url",
+        "header_url",
+        "actor_type",
+        "suspended_at",
+        "deleted_at",
+        "url",
+    }
+)
 
 
-async def insert_local_account(tx: Tx, *, id: int, username: str, uri: str, url: str,
-                               urls: dict[str, str], public_key_pem: str, private_key_pem: str,
-                               public_key_id: str) -> None:
+async def insert_local_account(
+    tx: Tx,
+    *,
+    id: int,
+    username: str,
+    uri: str,
+    url: str,
+    urls: dict[str, str],
+    public_key_pem: str,
+    private_key_pem: str,
+    public_key_id: str,
+) -> None:
     """Insert a local account row (domain NULL) with its key pair and collection URIs."""
     now = now_db()
     await tx.execute(
@@ -25,8 +46,17 @@ async def insert_local_account(tx: Tx, *, id: int, username: str, uri: str, url:
         " private_key_pem, created_at, updated_at) VALUES (:id, :username, NULL, :uri, :url,"
         " :inbox, :shared_inbox, :outbox, :followers, :following, :featured, :key_id, :pub, :priv,"
         " :now, :now)",
-        {"id": id, "username": username, "uri": uri, "url": url, "key_id": public_key_id,
-         "pub": public_key_pem, "priv": private_key_pem, "now": now, **urls},
+        {
+            "id": id,
+            "username": username,
+            "uri": uri,
+            "url": url,
+            "key_id": public_key_id,
+            "pub": public_key_pem,
+            "priv": private_key_pem,
+            "now": now,
+            **urls,
+        },
     )
 
 
@@ -87,6 +117,8 @@ async def update_account(tx: Tx, account_id: int, **values: Any) -> None:
 
 async def count_local_accounts(conn: Conn) -> int:
     """How many local accounts exist (not deleted)."""
-    return int(await conn.fetchval(
-        "SELECT count(*) FROM accounts WHERE domain IS NULL AND deleted_at IS NULL"
-    ))
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM accounts WHERE domain IS NULL AND deleted_at IS NULL"
+        )
+    )

@@ -27,8 +27,14 @@ def check_transition(old: str, new: str) -> None:
         raise ValueError(f"job state {old} -> {new} is not allowed")
 
 
-async def enqueue(tx: Tx, kind: str, payload: dict[str, Any], *, dedupe_key: str | None = None,
-                  delay: timedelta | None = None) -> int | None:
+async def enqueue(
+    tx: Tx,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    dedupe_key: str | None = None,
+    delay: timedelta | None = None,
+) -> int | None:
     """Insert a pending job; with a dedupe_key already present, do nothing and return None."""
     now = now_db()
     job_id = new_id()
@@ -36,8 +42,14 @@ async def enqueue(tx: Tx, kind: str, payload: dict[str, Any], *, dedupe_key: str
         "INSERT INTO jobs (id, kind, payload, state, next_attempt_at, dedupe_key, created_at,"
         " updated_at) VALUES (:id, :kind, :payload, 'pending', :due, :dedupe, :now, :now)"
         " ON CONFLICT (dedupe_key) DO NOTHING",
-        {"id": job_id, "kind": kind, "payload": json.dumps(payload, separators=(",", ":")),
-         "due": db_in(delay) if delay else now, "dedupe": dedupe_key, "now": now},
+        {
+            "id": job_id,
+            "kind": kind,
+            "payload": json.dumps(payload, separators=(",", ":")),
+            "due": db_in(delay) if delay else now,
+            "dedupe": dedupe_key,
+            "now": now,
+        },
     )
     return job_id if changed else None
 
@@ -106,8 +118,9 @@ async def get(conn: Conn, job_id: int) -> Job | None:
     return None if row is None else Job.from_row(row)
 
 
-async def list_jobs(conn: Conn, *, state: str | None = None, kind: str | None = None,
-                    limit: int = 100) -> list[Job]:
+async def list_jobs(
+    conn: Conn, *, state: str | None = None, kind: str | None = None, limit: int = 100
+) -> list[Job]:
     """Jobs, newest first, optionally filtered by state and kind."""
     rows = await conn.fetchall(
         "SELECT * FROM jobs WHERE (:state IS NULL OR state = :state)"

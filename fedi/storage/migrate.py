@@ -28,8 +28,11 @@ def available() -> list[Migration]:
     for path in sorted(MIGRATIONS_DIR.iterdir()):
         match = _NAME.match(path.name)
         if match:
-            found.append(Migration(number=int(match.group(1)), name=path.stem,
-                                   sql=path.read_text(encoding="utf-8")))
+            found.append(
+                Migration(
+                    number=int(match.group(1)), name=path.stem, sql=path.read_text(encoding="utf-8")
+                )
+            )
     numbers = [m.number for m in found]
     assert numbers == list(range(1, len(found) + 1)), f"migrations must be numbered 1..n: {numbers}"
     return found

@@ -8,7 +8,9 @@ from fedi.storage.ids import new_id
 from fedi.storage.rows import LoginEvent, Session
 
 
-async def insert_session(tx: Tx, *, token_hash: str, user_id: int, ip: str, user_agent: str) -> None:
+async def insert_session(
+    tx: Tx, *, token_hash: str, user_id: int, ip: str, user_agent: str
+) -> None:
     """Store a new session."""
     now = now_db()
     await tx.execute(
@@ -28,7 +30,9 @@ async def get_session(conn: Conn, token_hash: str) -> Session | None:
 
 async def touch_session(tx: Tx, token_hash: str) -> None:
     """Record that a session was used now."""
-    await tx.execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", (now_db(), token_hash))
+    await tx.execute(
+        "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", (now_db(), token_hash)
+    )
 
 
 async def revoke_session(tx: Tx, token_hash: str) -> int:
@@ -57,7 +61,9 @@ async def list_user_sessions(conn: Conn, user_id: int) -> list[Session]:
     return [Session.from_row(r) for r in rows]
 
 
-async def insert_login_event(tx: Tx, *, user_id: int, ip: str, user_agent: str, success: bool) -> None:
+async def insert_login_event(
+    tx: Tx, *, user_id: int, ip: str, user_agent: str, success: bool
+) -> None:
     """Record a login attempt for the user's login history."""
     await tx.execute(
         "INSERT INTO login_history (id, user_id, at, ip, user_agent, success) VALUES (?, ?, ?, ?, ?, ?)",

@@ -26,6 +26,9 @@ async def upsert_setting(tx: Tx, key: str, value: str) -> None:
 
 async def insert_setting_if_missing(tx: Tx, key: str, value: str) -> bool:
     """Set a setting only if it has no value yet; True if it was inserted."""
-    return bool(await tx.execute(
-        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value)
-    ))
+    return bool(
+        await tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            (key, value),
+        )
+    )

@@ -8,21 +8,46 @@ from fedi.storage.clock import now_db
 from fedi.storage.db import Conn, Tx
 from fedi.storage.rows import Account, User
 
-_UPDATABLE = frozenset({
-    "email", "password_hash", "role", "confirmed_at", "approved", "default_visibility", "locale",
-    "disabled_at",
-})
+_UPDATABLE = frozenset(
+    {
+        "email",
+        "password_hash",
+        "role",
+        "confirmed_at",
+        "approved",
+        "default_visibility",
+        "locale",
+        "disabled_at",
+    }
+)
 
 
-async def insert_user(tx: Tx, *, id: int, email: str, password_hash: str, role: str,
-                      confirmed: bool, approved: bool = True, sign_up_reason: str = "") -> None:
+async def insert_user(
+    tx: Tx,
+    *,
+    id: int,
+    email: str,
+    password_hash: str,
+    role: str,
+    confirmed: bool,
+    approved: bool = True,
+    sign_up_reason: str = "",
+) -> None:
     """Insert the user row of a local account."""
     now = now_db()
     await tx.execute(
         "INSERT INTO users (id, email, password_hash, role, confirmed_at, approved,"
         " sign_up_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (id, email, password_hash, role, now if confirmed else None, int(approved),
-         sign_up_reason, now),
+        (
+            id,
+            email,
+            password_hash,
+            role,
+            now if confirmed else None,
+            int(approved),
+            sign_up_reason,
+            now,
+        ),
     )
 
 
@@ -66,7 +91,9 @@ async def get_user_account_by_login(conn: Conn, login: str) -> tuple[User, Accou
     return None if row is None else _split(row)
 
 
-async def list_user_accounts(conn: Conn, *, limit: int = 200, offset: int = 0) -> list[tuple[User, Account]]:
+async def list_user_accounts(
+    conn: Conn, *, limit: int = 200, offset: int = 0
+) -> list[tuple[User, Account]]:
     """Users with their accounts, oldest first."""
     rows = await conn.fetchall(_JOIN + " ORDER BY u.id LIMIT ? OFFSET ?", (limit, offset))
     return [_split(r) for r in rows]
@@ -93,8 +120,9 @@ async def email_taken(conn: Conn, email: str) -> bool:
 
 async def username_taken(conn: Conn, username: str) -> bool:
     """True if a local account already has this username."""
-    return bool(await conn.fetchval(
-        "SELECT 1 FROM accounts WHERE domain IS NULL AND lower(username) = lower(?)", (username,)
-    ))
-
-
+    return bool(
+        await conn.fetchval(
+            "SELECT 1 FROM accounts WHERE domain IS NULL AND lower(username) = lower(?)",
+            (username,),
+        )
+    )

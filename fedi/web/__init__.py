@@ -7,9 +7,7 @@ from importlib import import_module
 from quart import Quart
 
 # Each module exposes a Blueprint named `bp`. Add new page/API modules here.
-BLUEPRINT_MODULES = (
-    "fedi.web.health",
-)
+BLUEPRINT_MODULES = ("fedi.web.health",)
 
 
 def register_blueprints(app: Quart) -> None:

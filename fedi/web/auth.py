@@ -73,7 +73,9 @@ def staff_required(view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R |
 
 
 def _csrf_token_for(cookie_value: str) -> str:
-    return hmac.new(services().secret_key, b"csrf:" + cookie_value.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        services().secret_key, b"csrf:" + cookie_value.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def csrf_token() -> str:
@@ -119,20 +121,38 @@ def _secure() -> bool:
 
 def set_session_cookie(response: Response, token: str) -> None:
     """Attach the session cookie (HttpOnly, SameSite=Lax, Secure under https)."""
-    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_MAX_AGE, httponly=True,
-                        samesite="Lax", secure=_secure(), path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=_secure(),
+        path="/",
+    )
 
 
 def clear_session_cookie(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=_secure())
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=_secure()
+    )
 
 
 async def finish_response(response: Response) -> Response:
     """after_request: cookies decided during the request."""
     if g.get("set_csrf_cookie"):
-        response.set_cookie(CSRF_COOKIE, g.csrf_cookie, max_age=SESSION_MAX_AGE, httponly=True,
-                            samesite="Lax", secure=_secure(), path="/")
-    if g.get("clear_session_cookie") and SESSION_COOKIE not in str(response.headers.getlist("Set-Cookie")):
+        response.set_cookie(
+            CSRF_COOKIE,
+            g.csrf_cookie,
+            max_age=SESSION_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=_secure(),
+            path="/",
+        )
+    if g.get("clear_session_cookie") and SESSION_COOKIE not in str(
+        response.headers.getlist("Set-Cookie")
+    ):
         clear_session_cookie(response)
     if g.get("notice") and not g.get("notice_set") and response.status_code < 300:
         response.delete_cookie(NOTICE_COOKIE, path="/")
@@ -142,8 +162,15 @@ async def finish_response(response: Response) -> Response:
 def redirect_with_notice(location: str, notice: str) -> Response:
     """Redirect (303) and show a one-line notice on the next page."""
     response = redirect(location, 303)
-    response.set_cookie(NOTICE_COOKIE, quote(notice), max_age=60, httponly=True, samesite="Lax",
-                        secure=_secure(), path="/")
+    response.set_cookie(
+        NOTICE_COOKIE,
+        quote(notice),
+        max_age=60,
+        httponly=True,
+        samesite="Lax",
+        secure=_secure(),
+        path="/",
+    )
     g.notice_set = True
     return response  # type: ignore[return-value]
 

@@ -13,21 +13,34 @@ from fedi.web.auth import page
 logger = logging.getLogger(__name__)
 
 TITLES = {
-    400: "Bad request", 401: "Please log in", 403: "Not allowed", 404: "Not found",
-    405: "Method not allowed", 409: "Conflict", 410: "Gone", 413: "Too large",
-    422: "Please check what you entered", 429: "Slow down", 500: "Something went wrong",
+    400: "Bad request",
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    410: "Gone",
+    413: "Too large",
+    422: "Please check what you entered",
+    429: "Slow down",
+    500: "Something went wrong",
     502: "Another server failed",
 }
 
+
 def wants_json() -> bool:
     """API, federation and discovery paths answer errors in JSON, pages in HTML."""
-    if request.path.startswith(("/api/", "/oauth/token", "/oauth/revoke", "/.well-known/", "/nodeinfo/")):
+    if request.path.startswith(
+        ("/api/", "/oauth/token", "/oauth/revoke", "/.well-known/", "/nodeinfo/")
+    ):
         return True
     accept = request.headers.get("Accept", "")
     return "json" in accept and "text/html" not in accept
 
 
-async def error_response(status: int, message: str, *, extra: dict[str, object] | None = None) -> Response:
+async def error_response(
+    status: int, message: str, *, extra: dict[str, object] | None = None
+) -> Response:
     """An error in the form the client expects."""
     if wants_json():
         body: dict[str, object] = {"error": message}
@@ -36,8 +49,9 @@ async def error_response(status: int, message: str, *, extra: dict[str, object] 
         response = jsonify(body)
         response.status_code = status
         return response
-    return await page("pages/error.html", status=status, title=TITLES.get(status, "Error"),
-                      message=message)
+    return await page(
+        "pages/error.html", status=status, title=TITLES.get(status, "Error"), message=message
+    )
 
 
 def register_error_handlers(app: Quart) -> None:
@@ -51,8 +65,9 @@ def register_error_handlers(app: Quart) -> None:
             logger.info("refused %s: %s", type(exc).__name__, exc.detail)
         extra: dict[str, object] = {}
         if isinstance(exc, Invalid) and exc.field_errors:
-            extra["details"] = {k: [{"error": "ERR_INVALID", "description": v}]
-                                for k, v in exc.field_errors.items()}
+            extra["details"] = {
+                k: [{"error": "ERR_INVALID", "description": v}] for k, v in exc.field_errors.items()
+            }
         if exc.status == 401 and not wants_json() and request.method == "GET":
             return redirect("/login?next=" + request.path)  # type: ignore[return-value]
         response = await error_response(exc.status, exc.safe_message, extra=extra)
@@ -68,7 +83,9 @@ def register_error_handlers(app: Quart) -> None:
             405: "This address does not accept that kind of request.",
             413: "What you sent is too large.",
         }
-        return await error_response(status, messages.get(status, exc.description or TITLES.get(status, "Error")))
+        return await error_response(
+            status, messages.get(status, exc.description or TITLES.get(status, "Error"))
+        )
 
     @app.errorhandler(Exception)
     async def on_unexpected(exc: Exception) -> Response:

@@ -1,0 +1,141 @@
+"""Follows and follow requests (state pending or accepted)."""
+
+from __future__ import annotations
+
+from fedi.storage.clock import now_db
+from fedi.storage.db import Conn, Tx
+from fedi.storage.rows import Follow
+
+
+async def insert_follow(
+    tx: Tx, *, id: int, account_id: int, target_account_id: int, state: str, uri: str | None = None
+) -> bool:
+    """Create a follow or request; False if one already exists."""
+    return bool(
+        await tx.execute(
+            "INSERT INTO follows (id, account_id, target_account_id, uri, state, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, target_account_id) DO NOTHING",
+            (id, account_id, target_account_id, uri, state, now_db()),
+        )
+    )
+
+
+async def get_follow(conn: Conn, account_id: int, target_account_id: int) -> Follow | None:
+    """The follow (or request) from one account to another, or None."""
+    row = await conn.fetchone(
+        "SELECT * FROM follows WHERE account_id = ? AND target_account_id = ?",
+        (account_id, target_account_id),
+    )
+    return None if row is None else Follow.from_row(row)
+
+
+async def accept_follow(tx: Tx, follow_id: int) -> bool:
+    """Turn a pending request into a follow; False if it was not pending."""
+    return bool(
+        await tx.execute(
+            "UPDATE follows SET state = 'accepted' WHERE id = ? AND state = 'pending'", (follow_id,)
+        )
+    )
+
+
+async def delete_follow(tx: Tx, account_id: int, target_account_id: int) -> bool:
+    """Remove a follow or request; False if there was none."""
+    return bool(
+        await tx.execute(
+            "DELETE FROM follows WHERE account_id = ? AND target_account_id = ?",
+            (account_id, target_account_id),
+        )
+    )
+
+
+async def is_following(conn: Conn, account_id: int, target_account_id: int) -> bool:
+    """True if account_id follows target_account_id (accepted)."""
+    return bool(
+        await conn.fetchval(
+            "SELECT 1 FROM follows WHERE account_id = ? AND target_account_id = ? AND state = 'accepted'",
+            (account_id, target_account_id),
+        )
+    )
+
+
+async def following_among(conn: Conn, account_id: int, target_ids: list[int]) -> set[int]:
+    """Which of target_ids account_id follows (accepted), in one query."""
+    if not target_ids:
+        return set()
+    unique = sorted(set(target_ids))
+    marks = ",".join("?" for _ in unique)
+    rows = await conn.fetchall(
+        f"SELECT target_account_id FROM follows WHERE account_id = ? AND state = 'accepted'"  # noqa: S608
+        f" AND target_account_id IN ({marks})",
+        (account_id, *unique),
+    )
+    return {r[0] for r in rows}
+
+
+async def list_local_follower_ids(conn: Conn, target_account_id: int) -> list[int]:
+    """Ids of local accounts that follow this account (accepted), for home-feed fan-in."""
+    rows = await conn.fetchall(
+        "SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id"
+        " WHERE f.target_account_id = ? AND f.state = 'accepted' AND a.domain IS NULL",
+        (target_account_id,),
+    )
+    return [r[0] for r in rows]
+
+
+async def list_followers(
+    conn: Conn,
+    target_account_id: int,
+    *,
+    state: str = "accepted",
+    max_id: int | None = None,
+    limit: int = 40,
+) -> list[Follow]:
+    """Follows (or pending requests) of an account, newest first, paged by follow id."""
+    rows = await conn.fetchall(
+        "SELECT * FROM follows WHERE target_account_id = :t AND state = :state"
+        " AND (:max_id IS NULL OR id < :max_id) ORDER BY id DESC LIMIT :limit",
+        {"t": target_account_id, "state": state, "max_id": max_id, "limit": limit},
+    )
+    return [Follow.from_row(r) for r in rows]
+
+
+async def list_following(
+    conn: Conn, account_id: int, *, max_id: int | None = None, limit: int = 40
+) -> list[Follow]:
+    """Accepted follows made by an account, newest first, paged by follow id."""
+    rows = await conn.fetchall(
+        "SELECT * FROM follows WHERE account_id = :a AND state = 'accepted'"
+        " AND (:max_id IS NULL OR id < :max_id) ORDER BY id DESC LIMIT :limit",
+        {"a": account_id, "max_id": max_id, "limit": limit},
+    )
+    return [Follow.from_row(r) for r in rows]
+
+
+async def count_followers(conn: Conn, account_id: int) -> int:
+    """Accepted followers of an account."""
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM follows WHERE target_account_id = ? AND state = 'accepted'",
+            (account_id,),
+        )
+    )
+
+
+async def count_following(conn: Conn, account_id: int) -> int:
+    """Accounts this account follows (accepted)."""
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM follows WHERE account_id = ? AND state = 'accepted'",
+            (account_id,),
+        )
+    )
+
+
+async def count_requests(conn: Conn, target_account_id: int) -> int:
+    """Pending follow requests waiting for this account's answer."""
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM follows WHERE target_account_id = ? AND state = 'pending'",
+            (target_account_id,),
+        )
+    )

@@ -1,0 +1,82 @@
+"""Notifications: follow, follow_request, mention, reply, favourite, and more later."""
+
+from __future__ import annotations
+
+from fedi.storage.clock import now_db
+from fedi.storage.db import Conn, Tx
+from fedi.storage.ids import new_id
+from fedi.storage.rows import Notification
+
+
+async def insert_notification(
+    tx: Tx, *, account_id: int, from_account_id: int, type: str, post_id: int | None = None
+) -> int | None:
+    """Notify `account_id`; nobody is notified of their own actions (returns None then)."""
+    if account_id == from_account_id:
+        return None
+    notification_id = new_id()
+    await tx.execute(
+        "INSERT INTO notifications (id, account_id, from_account_id, type, post_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (notification_id, account_id, from_account_id, type, post_id, now_db()),
+    )
+    return notification_id
+
+
+async def delete_notifications(
+    tx: Tx, *, account_id: int, from_account_id: int, type: str, post_id: int | None = None
+) -> int:
+    """Withdraw notifications (an unlike, an unfollow, a withdrawn request)."""
+    return await tx.execute(
+        "DELETE FROM notifications WHERE account_id = ? AND from_account_id = ? AND type = ?"
+        " AND post_id IS ?",
+        (account_id, from_account_id, type, post_id),
+    )
+
+
+async def list_notifications(
+    conn: Conn,
+    account_id: int,
+    *,
+    types: tuple[str, ...] | None = None,
+    max_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 30,
+) -> list[Notification]:
+    """A user's notifications, newest first, optionally only some types."""
+    params: dict[str, object] = {
+        "a": account_id,
+        "max_id": max_id,
+        "min_id": min_id,
+        "limit": limit,
+    }
+    type_sql = ""
+    if types:
+        type_sql = " AND type IN (" + ",".join(f":t{i}" for i in range(len(types))) + ")"
+        params.update({f"t{i}": t for i, t in enumerate(types)})
+    order = "ASC" if min_id is not None and max_id is None else "DESC"
+    rows = await conn.fetchall(
+        "SELECT * FROM notifications WHERE account_id = :a"
+        " AND (:max_id IS NULL OR id < :max_id) AND (:min_id IS NULL OR id > :min_id)"
+        f"{type_sql} ORDER BY id {order} LIMIT :limit",
+        params,
+    )
+    return sorted((Notification.from_row(r) for r in rows), key=lambda n: n.id, reverse=True)
+
+
+async def count_unread(conn: Conn, account_id: int) -> int:
+    """Notifications not yet seen."""
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM notifications WHERE account_id = ? AND read_at IS NULL",
+            (account_id,),
+        )
+    )
+
+
+async def mark_all_read(tx: Tx, account_id: int) -> None:
+    """Mark every notification of a user as seen."""
+    await tx.execute(
+        "UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL",
+        (now_db(), account_id),
+    )

@@ -1,0 +1,271 @@
+"""Posts, their edit history, mentions and hashtags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fedi.storage.clock import now_db
+from fedi.storage.db import Conn, Tx
+from fedi.storage.rows import Post, PostEdit
+
+_UPDATABLE = frozenset(
+    {
+        "content_warning",
+        "source",
+        "content_html",
+        "sensitive",
+        "language",
+        "edited_at",
+        "deleted_at",
+        "raw_json",
+        "visibility",
+    }
+)
+
+
+async def insert_post(tx: Tx, post: Post) -> None:
+    """Insert a post row (all columns from the dataclass)."""
+    await tx.execute(
+        "INSERT INTO posts (id, uri, url, account_id, local, visibility, in_reply_to_id,"
+        " in_reply_to_uri, in_reply_to_account_id, thread_root_id, content_warning, source,"
+        " content_html, language, sensitive, reblog_of_id, raw_json, created_at, edited_at,"
+        " deleted_at) VALUES (:id, :uri, :url, :account_id, :local, :visibility,"
+        " :in_reply_to_id, :in_reply_to_uri, :in_reply_to_account_id, :thread_root_id,"
+        " :content_warning, :source, :content_html, :language, :sensitive, :reblog_of_id,"
+        " :raw_json, :created_at, :edited_at, :deleted_at)",
+        _as_params(post),
+    )
+
+
+def _as_params(post: Post) -> dict[str, Any]:
+    return {name: getattr(post, name) for name in Post.__dataclass_fields__}
+
+
+async def get_post(conn: Conn, post_id: int) -> Post | None:
+    """One post by id (deleted ones too: check deleted_at)."""
+    row = await conn.fetchone("SELECT * FROM posts WHERE id = ?", (post_id,))
+    return None if row is None else Post.from_row(row)
+
+
+async def get_post_by_uri(conn: Conn, uri: str) -> Post | None:
+    """One post by its ActivityPub id."""
+    row = await conn.fetchone("SELECT * FROM posts WHERE uri = ?", (uri,))
+    return None if row is None else Post.from_row(row)
+
+
+async def get_posts(conn: Conn, ids: list[int]) -> dict[int, Post]:
+    """Several posts by id in one query."""
+    if not ids:
+        return {}
+    unique = sorted(set(ids))
+    marks = ",".join("?" for _ in unique)
+    rows = await conn.fetchall(f"SELECT * FROM posts WHERE id IN ({marks})", unique)  # noqa: S608
+    return {r["id"]: Post.from_row(r) for r in rows}
+
+
+async def update_post(tx: Tx, post_id: int, **values: Any) -> None:
+    """Update some columns of a post (names checked against an allowlist)."""
+    bad = set(values) - _UPDATABLE
+    if bad:
+        raise ValueError(f"cannot update post columns {sorted(bad)}")
+    sets = ", ".join(f"{k} = :{k}" for k in values)
+    await tx.execute(f"UPDATE posts SET {sets} WHERE id = :id", {**values, "id": post_id})  # noqa: S608
+
+
+async def mark_deleted(tx: Tx, post_id: int) -> None:
+    """Soft-delete a post: its text is wiped, its id answers 410 from now on."""
+    await tx.execute(
+        "UPDATE posts SET deleted_at = :now, source = '', content_html = '', content_warning = '',"
+        " raw_json = NULL WHERE id = :id",
+        {"now": now_db(), "id": post_id},
+    )
+    await tx.execute("DELETE FROM post_tags WHERE post_id = ?", (post_id,))
+    await tx.execute("DELETE FROM home_feed WHERE post_id = ?", (post_id,))
+    await tx.execute("DELETE FROM notifications WHERE post_id = ?", (post_id,))
+    await tx.execute("DELETE FROM post_edits WHERE post_id = ?", (post_id,))
+
+
+async def insert_edit(tx: Tx, edit: PostEdit) -> None:
+    """Keep an earlier version of an edited post."""
+    await tx.execute(
+        "INSERT INTO post_edits (id, post_id, content_warning, source, content_html, sensitive,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            edit.id,
+            edit.post_id,
+            edit.content_warning,
+            edit.source,
+            edit.content_html,
+            edit.sensitive,
+            edit.created_at,
+        ),
+    )
+
+
+async def list_edits(conn: Conn, post_id: int) -> list[PostEdit]:
+    """Earlier versions of a post, oldest first."""
+    rows = await conn.fetchall("SELECT * FROM post_edits WHERE post_id = ? ORDER BY id", (post_id,))
+    return [PostEdit.from_row(r) for r in rows]
+
+
+async def set_mentions(tx: Tx, post_id: int, account_ids: list[int]) -> None:
+    """Replace the accounts a post mentions."""
+    await tx.execute("DELETE FROM post_mentions WHERE post_id = ?", (post_id,))
+    await tx.executemany(
+        "INSERT OR IGNORE INTO post_mentions (post_id, account_id) VALUES (?, ?)",
+        [(post_id, a) for a in account_ids],
+    )
+
+
+async def list_mentions(conn: Conn, post_ids: list[int]) -> dict[int, list[int]]:
+    """Mentioned account ids per post, for several posts in one query."""
+    if not post_ids:
+        return {}
+    marks = ",".join("?" for _ in post_ids)
+    rows = await conn.fetchall(
+        f"SELECT post_id, account_id FROM post_mentions WHERE post_id IN ({marks})",  # noqa: S608
+        post_ids,
+    )
+    out: dict[int, list[int]] = {}
+    for r in rows:
+        out.setdefault(r["post_id"], []).append(r["account_id"])
+    return out
+
+
+async def set_tags(tx: Tx, post_id: int, tags: list[str]) -> None:
+    """Replace the (normalised) hashtags of a post."""
+    await tx.execute("DELETE FROM post_tags WHERE post_id = ?", (post_id,))
+    await tx.executemany(
+        "INSERT OR IGNORE INTO post_tags (tag, post_id) VALUES (?, ?)", [(t, post_id) for t in tags]
+    )
+
+
+async def list_tags(conn: Conn, post_ids: list[int]) -> dict[int, list[str]]:
+    """Hashtags per post, for several posts in one query."""
+    if not post_ids:
+        return {}
+    marks = ",".join("?" for _ in post_ids)
+    rows = await conn.fetchall(
+        f"SELECT post_id, tag FROM post_tags WHERE post_id IN ({marks}) ORDER BY tag",  # noqa: S608
+        post_ids,
+    )
+    out: dict[int, list[str]] = {}
+    for r in rows:
+        out.setdefault(r["post_id"], []).append(r["tag"])
+    return out
+
+
+async def list_account_posts(
+    conn: Conn,
+    account_id: int,
+    *,
+    visibilities: tuple[str, ...],
+    max_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 20,
+) -> list[Post]:
+    """An account's live posts of the given visibilities, newest first, paged by id."""
+    marks = ",".join(f":v{i}" for i in range(len(visibilities)))
+    params: dict[str, Any] = {f"v{i}": v for i, v in enumerate(visibilities)}
+    params.update(account_id=account_id, max_id=max_id, min_id=min_id, limit=limit)
+    order = "ASC" if min_id is not None and max_id is None else "DESC"
+    rows = await conn.fetchall(
+        "SELECT * FROM posts WHERE account_id = :account_id AND deleted_at IS NULL"
+        f" AND visibility IN ({marks})"  # noqa: S608 - placeholders only
+        " AND (:max_id IS NULL OR id < :max_id) AND (:min_id IS NULL OR id > :min_id)"
+        f" ORDER BY id {order} LIMIT :limit",
+        params,
+    )
+    posts = [Post.from_row(r) for r in rows]
+    return sorted(posts, key=lambda p: p.id, reverse=True)
+
+
+async def list_local_public(
+    conn: Conn, *, max_id: int | None = None, min_id: int | None = None, limit: int = 20
+) -> list[Post]:
+    """The local timeline: public, non-deleted local posts, newest first."""
+    order = "ASC" if min_id is not None and max_id is None else "DESC"
+    rows = await conn.fetchall(
+        "SELECT * FROM posts WHERE local = 1 AND visibility = 'public' AND deleted_at IS NULL"
+        " AND reblog_of_id IS NULL"
+        " AND (:max_id IS NULL OR id < :max_id) AND (:min_id IS NULL OR id > :min_id)"
+        f" ORDER BY id {order} LIMIT :limit",
+        {"max_id": max_id, "min_id": min_id, "limit": limit},
+    )
+    return sorted((Post.from_row(r) for r in rows), key=lambda p: p.id, reverse=True)
+
+
+async def list_tag_posts(
+    conn: Conn,
+    tag: str,
+    *,
+    local_only: bool = True,
+    max_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 20,
+) -> list[Post]:
+    """Public posts with a hashtag, newest first."""
+    order = "ASC" if min_id is not None and max_id is None else "DESC"
+    rows = await conn.fetchall(
+        "SELECT p.* FROM post_tags t JOIN posts p ON p.id = t.post_id WHERE t.tag = :tag"
+        " AND p.visibility = 'public' AND p.deleted_at IS NULL"
+        " AND (:local_only = 0 OR p.local = 1)"
+        " AND (:max_id IS NULL OR t.post_id < :max_id) AND (:min_id IS NULL OR t.post_id > :min_id)"
+        f" ORDER BY t.post_id {order} LIMIT :limit",
+        {
+            "tag": tag,
+            "local_only": int(local_only),
+            "max_id": max_id,
+            "min_id": min_id,
+            "limit": limit,
+        },
+    )
+    return sorted((Post.from_row(r) for r in rows), key=lambda p: p.id, reverse=True)
+
+
+async def list_thread(conn: Conn, root_id: int, *, limit: int = 500) -> list[Post]:
+    """Every live post of a thread (the root and all replies below it), oldest first."""
+    rows = await conn.fetchall(
+        "SELECT * FROM posts WHERE (id = :root OR thread_root_id = :root) ORDER BY id LIMIT :limit",
+        {"root": root_id, "limit": limit},
+    )
+    return [Post.from_row(r) for r in rows]
+
+
+async def count_replies(conn: Conn, post_ids: list[int]) -> dict[int, int]:
+    """Live replies per post, in one query."""
+    if not post_ids:
+        return {}
+    marks = ",".join("?" for _ in post_ids)
+    rows = await conn.fetchall(
+        f"SELECT in_reply_to_id, count(*) AS n FROM posts WHERE in_reply_to_id IN ({marks})"  # noqa: S608
+        " AND deleted_at IS NULL GROUP BY in_reply_to_id",
+        post_ids,
+    )
+    return {r["in_reply_to_id"]: r["n"] for r in rows}
+
+
+async def count_account_posts(
+    conn: Conn,
+    account_id: int,
+    *,
+    visibilities: tuple[str, ...] = ("public", "unlisted", "private", "direct"),
+) -> int:
+    """How many live posts an account has of these visibilities."""
+    marks = ",".join("?" for _ in visibilities)
+    return int(
+        await conn.fetchval(
+            f"SELECT count(*) FROM posts WHERE account_id = ? AND deleted_at IS NULL"  # noqa: S608
+            f" AND reblog_of_id IS NULL AND visibility IN ({marks})",
+            (account_id, *visibilities),
+        )
+    )
+
+
+async def count_local_posts(conn: Conn) -> int:
+    """How many live local posts exist (NodeInfo localPosts)."""
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM posts WHERE local = 1 AND deleted_at IS NULL AND reblog_of_id IS NULL"
+        )
+    )
