@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import timedelta
 from typing import Any
@@ -67,7 +68,15 @@ async def claim_due(tx: Tx, kinds: list[str], *, limit: int, lease: timedelta) -
         " ORDER BY next_attempt_at, id LIMIT :limit",
         params,
     )
-    jobs = [Job.from_row(r) for r in rows]
+    jobs = [
+        dataclasses.replace(
+            Job.from_row(r),
+            state="running",
+            attempts=r["attempts"] + 1,
+            locked_until=params["until"],
+        )
+        for r in rows
+    ]
     if jobs:
         await tx.executemany(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = :until,"
