@@ -96,6 +96,8 @@ async def load_viewer() -> None:
         g.csrf_cookie = secrets.token_urlsafe(24)
         g.set_csrf_cookie = True
     g.notice = request.cookies.get(NOTICE_COOKIE, "")
+    # Macros imported without context read the token from g (templates/partials/macros.html).
+    g.csrf_token = _csrf_token_for(g.csrf_cookie)
 
 
 async def check_csrf() -> None:
