@@ -153,9 +153,10 @@ class _Entities(Treeprocessor):
         el[:] = children
 
     def _split(self, text: str) -> tuple[str, list[etree.Element]]:
-        lead, made, cursor = text, [], 0
+        lead, cursor = text, 0
+        made: list[etree.Element] = []
         for m in _ENTITY_RE.finditer(text):
-            node = None
+            node: etree.Element | None = None
             if m["user"]:
                 node = self._mention(m)
             elif m["tag"]:
