@@ -9,6 +9,7 @@ from quart import Quart, Response
 
 from fedi.config import Config
 from fedi.context import Services, close_services, open_services
+from fedi.mail import mail_queue
 from fedi.web import register_blueprints
 from fedi.web.auth import check_csrf, finish_response, load_viewer
 from fedi.web.errors import register_error_handlers
@@ -28,6 +29,7 @@ CSP = (
 
 def register_queues(svc: Services) -> None:
     """Register every job kind's handler with the runner (mail; later inbox, delivery...)."""
+    svc.jobs.register(mail_queue(svc.config, svc.extras))
 
 
 def create_app(config: Config, *, start_workers: bool = True) -> Quart:

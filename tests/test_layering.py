@@ -18,6 +18,7 @@ SERVICES = (
     "fedi.timelines",
     "fedi.notifications",
     "fedi.nodeinfo",
+    "fedi.posts_view",
     "fedi.webfinger",
     "fedi.outbox",
     "fedi.inbox",

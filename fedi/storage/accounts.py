@@ -122,3 +122,8 @@ async def count_local_accounts(conn: Conn) -> int:
             "SELECT count(*) FROM accounts WHERE domain IS NULL AND deleted_at IS NULL"
         )
     )
+
+
+async def delete_account(tx: Tx, account_id: int) -> int:
+    """Delete an account row for good (its user, sessions, posts... cascade); rejected sign-ups."""
+    return await tx.execute("DELETE FROM accounts WHERE id = ?", (account_id,))

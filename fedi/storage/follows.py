@@ -139,3 +139,19 @@ async def count_requests(conn: Conn, target_account_id: int) -> int:
             (target_account_id,),
         )
     )
+
+
+async def get_follow_by_id(conn: Conn, follow_id: int) -> Follow | None:
+    """One follow (or request) by its id, or None."""
+    row = await conn.fetchone("SELECT * FROM follows WHERE id = ?", (follow_id,))
+    return None if row is None else Follow.from_row(row)
+
+
+async def relationship_rows(conn: Conn, account_id: int, other_id: int) -> list[Follow]:
+    """The follows between two accounts in either direction (0, 1 or 2 rows), in one query."""
+    rows = await conn.fetchall(
+        "SELECT * FROM follows WHERE (account_id = :a AND target_account_id = :b)"
+        " OR (account_id = :b AND target_account_id = :a)",
+        {"a": account_id, "b": other_id},
+    )
+    return [Follow.from_row(r) for r in rows]

@@ -269,3 +269,72 @@ async def count_local_posts(conn: Conn) -> int:
             "SELECT count(*) FROM posts WHERE local = 1 AND deleted_at IS NULL AND reblog_of_id IS NULL"
         )
     )
+
+
+async def list_account_posts_seen_by(
+    conn: Conn,
+    account_id: int,
+    *,
+    visibilities: tuple[str, ...],
+    mentioned_id: int | None = None,
+    max_id: int | None = None,
+    limit: int = 20,
+) -> list[Post]:
+    """An account's live posts of these visibilities, plus any that mention `mentioned_id`, newest first."""
+    marks = ",".join(f":v{i}" for i in range(len(visibilities)))
+    params: dict[str, Any] = {f"v{i}": v for i, v in enumerate(visibilities)}
+    params.update(account_id=account_id, mentioned_id=mentioned_id, max_id=max_id, limit=limit)
+    rows = await conn.fetchall(
+        "SELECT * FROM posts WHERE account_id = :account_id AND deleted_at IS NULL"
+        f" AND (visibility IN ({marks})"  # noqa: S608 - placeholders only
+        " OR id IN (SELECT post_id FROM post_mentions WHERE account_id = :mentioned_id))"
+        " AND (:max_id IS NULL OR id < :max_id) ORDER BY id DESC LIMIT :limit",
+        params,
+    )
+    return [Post.from_row(r) for r in rows]
+
+
+async def list_outbox_posts(
+    conn: Conn,
+    account_id: int,
+    *,
+    max_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 20,
+) -> list[Post]:
+    """An account's live public and unlisted posts (no boosts), newest first, paged by id."""
+    order = "ASC" if min_id is not None and max_id is None else "DESC"
+    rows = await conn.fetchall(
+        "SELECT * FROM posts WHERE account_id = :account_id AND deleted_at IS NULL"
+        " AND visibility IN ('public', 'unlisted') AND reblog_of_id IS NULL"
+        " AND (:max_id IS NULL OR id < :max_id) AND (:min_id IS NULL OR id > :min_id)"
+        f" ORDER BY id {order} LIMIT :limit",
+        {"account_id": account_id, "max_id": max_id, "min_id": min_id, "limit": limit},
+    )
+    return sorted((Post.from_row(r) for r in rows), key=lambda p: p.id, reverse=True)
+
+
+async def count_open_replies(conn: Conn, post_ids: list[int]) -> dict[int, int]:
+    """Live public and unlisted replies per post, in one query."""
+    if not post_ids:
+        return {}
+    marks = ",".join("?" for _ in post_ids)
+    rows = await conn.fetchall(
+        f"SELECT in_reply_to_id, count(*) AS n FROM posts WHERE in_reply_to_id IN ({marks})"  # noqa: S608
+        " AND deleted_at IS NULL AND visibility IN ('public', 'unlisted') GROUP BY in_reply_to_id",
+        post_ids,
+    )
+    return {r["in_reply_to_id"]: r["n"] for r in rows}
+
+
+async def count_reblogs(conn: Conn, post_ids: list[int]) -> dict[int, int]:
+    """Live boosts per post, in one query."""
+    if not post_ids:
+        return {}
+    marks = ",".join("?" for _ in post_ids)
+    rows = await conn.fetchall(
+        f"SELECT reblog_of_id, count(*) AS n FROM posts WHERE reblog_of_id IN ({marks})"  # noqa: S608
+        " AND deleted_at IS NULL GROUP BY reblog_of_id",
+        post_ids,
+    )
+    return {r["reblog_of_id"]: r["n"] for r in rows}

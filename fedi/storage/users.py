@@ -126,3 +126,30 @@ async def username_taken(conn: Conn, username: str) -> bool:
             (username,),
         )
     )
+
+
+async def list_staff_ids(conn: Conn) -> list[int]:
+    """Ids of the administrators and moderators (who are told about sign-ups)."""
+    rows = await conn.fetchall(
+        "SELECT id FROM users WHERE role IN ('admin', 'moderator') AND disabled_at IS NULL"
+        " ORDER BY id"
+    )
+    return [r["id"] for r in rows]
+
+
+async def count_users_with_role(conn: Conn, role: str) -> int:
+    """How many users have this role."""
+    return int(await conn.fetchval("SELECT count(*) FROM users WHERE role = ?", (role,)))
+
+
+async def count_active_users(conn: Conn, *, since: str) -> int:
+    """Users (account not deleted) with a session used or a post made since `since` (NodeInfo)."""
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM users u JOIN accounts a ON a.id = u.id"
+            " WHERE a.deleted_at IS NULL AND (EXISTS (SELECT 1 FROM sessions s"
+            " WHERE s.user_id = u.id AND s.last_seen_at >= :since) OR EXISTS (SELECT 1 FROM posts p"
+            " WHERE p.account_id = u.id AND p.created_at >= :since))",
+            {"since": since},
+        )
+    )

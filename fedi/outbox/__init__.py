@@ -1,0 +1,1 @@
+"""Local authoring (posts now; follows, likes and outbound federation later)."""

@@ -1,0 +1,32 @@
+"""Input dataclasses of the authoring use cases, shared by the web forms, the API and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostDraft:
+    """A new post as its author wrote it (Markdown text, not yet validated).
+
+    `visibility` None means the author's default (`users.default_visibility`).
+    Field errors name Mastodon's parameters: `status`, `spoiler_text`, `visibility`,
+    `in_reply_to_id`.
+    """
+
+    text: str
+    content_warning: str = ""
+    visibility: str | None = None
+    in_reply_to_id: int | None = None
+    sensitive: bool = False
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostEdit:
+    """New text for an existing post (its visibility and reply target do not change)."""
+
+    text: str
+    content_warning: str = ""
+    sensitive: bool = False
+    language: str | None = None

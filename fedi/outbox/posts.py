@@ -1,0 +1,265 @@
+"""Writing posts: create, edit (keeping every earlier version), delete. One entry point each,
+shared by the compose page and (later) `POST /api/v1/statuses`; free of web types.
+
+Reading and rendering happen before the write transaction; each use case then writes in one
+transaction, so nothing half-written is ever left. Each ends with a `_federate` call: the seam
+where the federation issue will enqueue the Create / Update / Delete fan-out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fedi.activitypub.uris import Uris
+from fedi.context import Services
+from fedi.errors import Forbidden, Gone, Invalid, NotFound
+from fedi.outbox.commands import PostDraft, PostEdit
+from fedi.storage import accounts as account_store
+from fedi.storage import follows as follow_store
+from fedi.storage import notifications as notification_store
+from fedi.storage import posts as post_store
+from fedi.storage import users as user_store
+from fedi.storage.clock import now_db
+from fedi.storage.db import Conn, Tx
+from fedi.storage.ids import new_id
+from fedi.storage.rows import Account, Post
+from fedi.storage.rows import PostEdit as EarlierVersion
+from fedi.text import extract_hashtags, extract_mentions, post_length, render_local
+from fedi.timelines import fan_in_local, fan_in_mentions
+from fedi.visibility import PRIVATE, VISIBILITIES, can_see, visible_post
+
+NOT_YOURS_EDIT = "You can only edit your own posts."
+NOT_YOURS_DELETE = "You can only delete your own posts."
+NO_PARENT = "The post you are replying to does not exist, or you cannot see it."
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rendered:
+    """A post's text made ready to store: sanitized HTML, local mentions and hashtags."""
+
+    html: str
+    mentioned: list[Account]
+    tags: list[str]
+
+
+def check_text(svc: Services, text: str, content_warning: str) -> dict[str, str]:
+    """Field errors for a post's text: empty, or longer than the instance allows (CW counts)."""
+    limit = svc.config.instance.max_post_chars
+    if not text.strip():
+        return {"status": "Write something before posting."}
+    length = post_length(text, content_warning)
+    if length > limit:
+        return {"status": f"Your post is {length} characters; the limit is {limit}."}
+    return {}
+
+
+async def render_text(svc: Services, conn: Conn, text: str) -> Rendered:
+    """Resolve `@name` mentions of local accounts and render the Markdown once, for storing.
+
+    Unknown local names and remote `@name@host` mentions stay plain text for now (the federation
+    issue resolves remote ones here, before any write).
+    """
+    uris = Uris(svc.base_url)
+    own_domain = svc.config.instance.domain.lower()
+    refs = [r for r in extract_mentions(text) if r.domain is None or r.domain == own_domain]
+    found = await account_store.get_local_accounts_by_usernames(conn, [r.username for r in refs])
+    mention_urls: dict[str, str] = {}
+    mentioned: dict[int, Account] = {}
+    for ref in refs:
+        account = found.get(ref.username.lower())
+        if account is None or account.suspended_at or account.deleted_at:
+            continue
+        mention_urls[ref.acct] = uris.profile(account.username)
+        mentioned.setdefault(account.id, account)
+    html = render_local(text, mention_urls=mention_urls, tag_url=uris.tag)
+    return Rendered(html=html, mentioned=list(mentioned.values()), tags=extract_hashtags(text))
+
+
+async def create_post(svc: Services, author: Account, draft: PostDraft) -> Post:
+    """Publish a local post; Invalid (field errors) or NotFound (an invisible parent) if not.
+
+    Validates, renders once, then writes in one transaction: the post, its mentions and tags,
+    home feeds and notifications.
+    """
+    errors = check_text(svc, draft.text, draft.content_warning)
+    if draft.visibility is not None and draft.visibility not in VISIBILITIES:
+        errors["visibility"] = "Choose who can see this post."
+    if errors:
+        raise Invalid(field_errors=errors)
+    async with svc.db.read() as conn:
+        parent = None
+        if draft.in_reply_to_id is not None:
+            try:
+                parent, _ = await visible_post(conn, author.id, draft.in_reply_to_id)
+            except (NotFound, Gone):
+                raise NotFound(NO_PARENT) from None
+        visibility = draft.visibility or await _default_visibility(conn, author.id)
+        rendered = await render_text(svc, conn, draft.text)
+    uris = Uris(svc.base_url)
+    post_id = new_id()
+    post = Post(
+        id=post_id,
+        uri=uris.status(author.username, post_id),
+        url=uris.status_page(author.username, post_id),
+        account_id=author.id,
+        local=1,
+        visibility=visibility,
+        in_reply_to_id=parent.id if parent else None,
+        in_reply_to_uri=parent.uri if parent else None,
+        in_reply_to_account_id=parent.account_id if parent else None,
+        thread_root_id=(parent.thread_root_id or parent.id) if parent else None,
+        content_warning=draft.content_warning.strip(),
+        source=draft.text,
+        content_html=rendered.html,
+        language=draft.language,
+        sensitive=int(draft.sensitive or bool(draft.content_warning.strip())),
+        created_at=now_db(),
+    )
+    mentioned_ids = [a.id for a in rendered.mentioned]
+    async with svc.db.write() as tx:
+        await post_store.insert_post(tx, post)
+        await post_store.set_mentions(tx, post.id, mentioned_ids)
+        await post_store.set_tags(tx, post.id, rendered.tags)
+        await fan_in_local(tx, post, mentioned_ids)
+        await _notify_mentions(tx, post, mentioned_ids)
+        if parent is not None and parent.account_id not in mentioned_ids:
+            await _notify_reply(tx, post, parent)
+        await _federate(tx, "Create", post)
+    return post
+
+
+async def _default_visibility(conn: Conn, account_id: int) -> str:
+    user = await user_store.get_user(conn, account_id)
+    return user.default_visibility if user else "public"
+
+
+async def _notify_mentions(tx: Tx, post: Post, account_ids: list[int]) -> None:
+    for account_id in account_ids:
+        await notification_store.insert_notification(
+            tx,
+            account_id=account_id,
+            from_account_id=post.account_id,
+            type="mention",
+            post_id=post.id,
+        )
+
+
+async def _notify_reply(tx: Tx, post: Post, parent: Post) -> None:
+    """Tell the parent's (local) author about a reply they are allowed to see."""
+    target = await account_store.get_account(tx, parent.account_id)
+    if target is None or not target.local or target.id == post.account_id:
+        return
+    follows = post.visibility == PRIVATE and await follow_store.is_following(
+        tx, target.id, post.account_id
+    )
+    if can_see(target.id, post, follows_author=follows, mentioned=False):
+        await notification_store.insert_notification(
+            tx, account_id=target.id, from_account_id=post.account_id, type="reply", post_id=post.id
+        )
+
+
+async def _federate(tx: Tx, activity: str, post: Post) -> None:
+    """Seam for the federation issue: enqueue the `activity` fan-out for a local post."""
+    del tx, activity, post
+
+
+async def _own_post(
+    conn: Conn, account: Account, post_id: int, *, refusal: str, author_username: str | None
+) -> Post:
+    post, _ = await visible_post(conn, account.id, post_id, author_username=author_username)
+    if post.account_id != account.id or not post.local:
+        raise Forbidden(refusal)
+    return post
+
+
+async def get_editable_post(svc: Services, editor: Account, username: str, post_id: int) -> Post:
+    """The post `/@username/<post_id>` if `editor` may edit it (Forbidden if not theirs)."""
+    async with svc.db.read() as conn:
+        return await _own_post(
+            conn, editor, post_id, refusal=NOT_YOURS_EDIT, author_username=username
+        )
+
+
+async def edit_post(
+    svc: Services,
+    editor: Account,
+    post_id: int,
+    edit: PostEdit,
+    *,
+    author_username: str | None = None,
+) -> Post:
+    """Change a post's text and content warning; the previous version is kept in its history.
+
+    Raises NotFound/Gone (not visible / deleted), Forbidden (not the author), Invalid (text).
+    Newly mentioned local accounts are notified; an edit that changes nothing is not recorded.
+    """
+    async with svc.db.read() as conn:
+        post = await _own_post(
+            conn, editor, post_id, refusal=NOT_YOURS_EDIT, author_username=author_username
+        )
+    errors = check_text(svc, edit.text, edit.content_warning)
+    if errors:
+        raise Invalid(field_errors=errors)
+    content_warning = edit.content_warning.strip()
+    sensitive = int(edit.sensitive or bool(content_warning))
+    if (edit.text, content_warning, sensitive) == (
+        post.source,
+        post.content_warning,
+        post.sensitive,
+    ):
+        return post
+    async with svc.db.read() as conn:
+        rendered = await render_text(svc, conn, edit.text)
+    mentioned_ids = [a.id for a in rendered.mentioned]
+    async with svc.db.write() as tx:
+        current = await post_store.get_post(tx, post.id)
+        if current is None or current.deleted_at is not None:
+            raise Gone("This post has been deleted.")
+        before = set((await post_store.list_mentions(tx, [post.id])).get(post.id, []))
+        await post_store.insert_edit(
+            tx,
+            EarlierVersion(
+                id=new_id(),
+                post_id=post.id,
+                content_warning=current.content_warning,
+                source=current.source,
+                content_html=current.content_html,
+                sensitive=current.sensitive,
+                created_at=current.edited_at or current.created_at,
+            ),
+        )
+        await post_store.update_post(
+            tx,
+            post.id,
+            source=edit.text,
+            content_html=rendered.html,
+            content_warning=content_warning,
+            sensitive=sensitive,
+            language=edit.language or current.language,
+            edited_at=now_db(),
+        )
+        await post_store.set_mentions(tx, post.id, mentioned_ids)
+        await post_store.set_tags(tx, post.id, rendered.tags)
+        updated = await post_store.get_post(tx, post.id)
+        assert updated is not None
+        added = [a for a in mentioned_ids if a not in before]
+        await fan_in_mentions(tx, updated, added)
+        await _notify_mentions(tx, updated, added)
+        await _federate(tx, "Update", updated)
+    return updated
+
+
+async def delete_post(
+    svc: Services, actor: Account, post_id: int, *, author_username: str | None = None
+) -> Post:
+    """Delete one's own post: its text is wiped and it leaves every timeline; its page says 410.
+
+    Raises NotFound (missing or not visible), Gone (already deleted), Forbidden (not the author).
+    """
+    async with svc.db.write() as tx:
+        post = await _own_post(
+            tx, actor, post_id, refusal=NOT_YOURS_DELETE, author_username=author_username
+        )
+        await post_store.mark_deleted(tx, post.id)
+        await _federate(tx, "Delete", post)
+    return post

@@ -1,0 +1,187 @@
+"""View models of posts: everything a page (or later the API) shows about a post, built in batch.
+
+`build_post_views` turns a page of posts into `PostView`s for one viewer with one query per kind
+of related row (mentions, follows, accounts, like counts, the viewer's likes, reply counts) —
+never one query per post. Posts the viewer may not see are left out (visibility.py decides).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+
+from fedi.context import Services
+from fedi.storage import accounts as account_store
+from fedi.storage import likes as like_store
+from fedi.storage import posts as post_store
+from fedi.storage.clock import from_db
+from fedi.storage.db import Conn
+from fedi.storage.rows import Account, Post
+from fedi.visibility import DESCRIPTIONS, LABELS, load_facts
+
+
+def account_path(account: Account) -> str:
+    """The page of an account on this instance: `/@name` (local) or `/@name@host` (remote)."""
+    return f"/@{account.acct}"
+
+
+def post_path(account: Account, post_id: int) -> str:
+    """The page of a post on this instance: `/@name/<id>`."""
+    return f"{account_path(account)}/{post_id}"
+
+
+def time_label(stored: str | None) -> str:
+    """A stored timestamp as people read it: `22 Nov 2026, 10:00 UTC`."""
+    when = from_db(stored)
+    if when is None:
+        return ""
+    when = when.astimezone(UTC)
+    return f"{when.day} {when:%b %Y, %H:%M} UTC"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostView:
+    """One post as one viewer sees it (the post partial's `p`)."""
+
+    post: Post
+    author: Account
+    reply_to: Account | None = None
+    mentions: tuple[Account, ...] = ()
+    reply_count: int = 0
+    like_count: int = 0
+    liked: bool = False
+    logged_in: bool = False
+    can_edit: bool = False
+    can_delete: bool = False
+
+    @property
+    def id(self) -> int:
+        return self.post.id
+
+    @property
+    def visibility(self) -> str:
+        return self.post.visibility
+
+    @property
+    def visibility_label(self) -> str:
+        """Short label: Public, Unlisted, Followers only, Mentioned people only."""
+        return LABELS.get(self.post.visibility, self.post.visibility)
+
+    @property
+    def visibility_description(self) -> str:
+        """A sentence for the accessible name / tooltip of the label."""
+        return DESCRIPTIONS.get(self.post.visibility, self.visibility_label)
+
+    @property
+    def page_url(self) -> str:
+        return post_path(self.author, self.post.id)
+
+    @property
+    def author_url(self) -> str:
+        return account_path(self.author)
+
+    @property
+    def handle(self) -> str:
+        """`@name` for local authors, `@name@host` for remote ones."""
+        return "@" + self.author.acct
+
+    @property
+    def reply_to_url(self) -> str:
+        return account_path(self.reply_to) if self.reply_to else ""
+
+    @property
+    def reply_to_handle(self) -> str:
+        return "@" + self.reply_to.acct if self.reply_to else ""
+
+    @property
+    def parent_url(self) -> str:
+        """The page of the post this one replies to (empty for a thread start)."""
+        if self.reply_to is None or self.post.in_reply_to_id is None:
+            return ""
+        return post_path(self.reply_to, self.post.in_reply_to_id)
+
+    @property
+    def edited(self) -> bool:
+        return self.post.edited_at is not None
+
+    @property
+    def created_label(self) -> str:
+        return time_label(self.post.created_at)
+
+    @property
+    def edited_label(self) -> str:
+        return time_label(self.post.edited_at)
+
+    @property
+    def reply_url(self) -> str:
+        return f"/compose?in_reply_to={self.post.id}"
+
+    @property
+    def like_url(self) -> str:
+        return self.page_url + "/like"
+
+    @property
+    def unlike_url(self) -> str:
+        return self.page_url + "/unlike"
+
+    @property
+    def edit_url(self) -> str:
+        return self.page_url + "/edit"
+
+    @property
+    def delete_url(self) -> str:
+        return self.page_url + "/delete"
+
+    @property
+    def history_url(self) -> str:
+        return self.page_url + "/history"
+
+
+async def views_with_conn(conn: Conn, viewer_id: int | None, posts: list[Post]) -> list[PostView]:
+    """`build_post_views` on a connection the caller already holds."""
+    if not posts:
+        return []
+    ids = [p.id for p in posts]
+    mentions = await post_store.list_mentions(conn, ids)
+    facts = await load_facts(conn, viewer_id, posts, mentions=mentions)
+    posts = [p for p in posts if facts.allows(p)]
+    if not posts:
+        return []
+    ids = [p.id for p in posts]
+    wanted = {p.account_id for p in posts}
+    wanted.update(p.in_reply_to_account_id for p in posts if p.in_reply_to_account_id)
+    for post_id in ids:
+        wanted.update(mentions.get(post_id, ()))
+    accounts = await account_store.get_accounts(conn, sorted(wanted))
+    like_counts = await like_store.count_likes(conn, ids)
+    liked = set() if viewer_id is None else await like_store.liked_among(conn, viewer_id, ids)
+    reply_counts = await post_store.count_replies(conn, ids)
+    views = []
+    for post in posts:
+        author = accounts.get(post.account_id)
+        if author is None:
+            continue
+        own = viewer_id is not None and viewer_id == post.account_id and post.local == 1
+        views.append(
+            PostView(
+                post=post,
+                author=author,
+                reply_to=accounts.get(post.in_reply_to_account_id or 0),
+                mentions=tuple(accounts[a] for a in mentions.get(post.id, ()) if a in accounts),
+                reply_count=reply_counts.get(post.id, 0),
+                like_count=like_counts.get(post.id, 0),
+                liked=post.id in liked,
+                logged_in=viewer_id is not None,
+                can_edit=own,
+                can_delete=own,
+            )
+        )
+    return views
+
+
+async def build_post_views(
+    svc: Services, viewer_id: int | None, posts: list[Post]
+) -> list[PostView]:
+    """View models for a page of posts, in the same order; posts the viewer may not see are dropped."""
+    async with svc.db.read() as conn:
+        return await views_with_conn(conn, viewer_id, posts)

@@ -1,0 +1,195 @@
+"""ActivityPub documents of local actors and posts, with content negotiation.
+
+`/users/<name>` and `/users/<name>/statuses/<id>` answer ActivityPub JSON to clients that ask for
+it (`application/activity+json`, `application/ld+json`, `application/json`) and redirect browsers
+to the pages `/@<name>` and `/@<name>/<id>`. Those pages belong to the page blueprints; a
+`before_app_request` hook here answers them with the same JSON when ActivityPub is asked for, and
+every one of the four URL shapes carries `Vary: Accept`. Collections are always JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from quart import Blueprint, Response, redirect, request
+
+from fedi.errors import Invalid
+from fedi.outbox import render
+from fedi.web.auth import services
+
+bp = Blueprint("federation", __name__)
+
+AP_CONTENT_TYPE = "application/activity+json; charset=utf-8"
+AP_MEDIA_TYPES = frozenset({"application/activity+json", "application/ld+json", "application/json"})
+
+_PROFILE_PAGE = re.compile(r"^/@(?P<name>[A-Za-z0-9_]+)/?$")
+_STATUS_PAGE = re.compile(r"^/@(?P<name>[A-Za-z0-9_]+)/(?P<id>\d{1,19})/?$")
+_NEGOTIATED = (
+    _PROFILE_PAGE,
+    _STATUS_PAGE,
+    re.compile(r"^/users/[^/]+/?$"),
+    re.compile(r"^/users/[^/]+/statuses/\d+/?$"),
+)
+
+
+def wants_activitypub(accept: str) -> bool:
+    """True if the Accept header names an ActivityPub/JSON media type (with q > 0)."""
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        if media.lower() not in AP_MEDIA_TYPES:
+            continue
+        quality = next((p[2:] for p in params if p.lower().startswith("q=")), "1")
+        try:
+            if float(quality) > 0:
+                return True
+        except ValueError:
+            return True
+    return False
+
+
+def _asks_for_activitypub() -> bool:
+    return wants_activitypub(request.headers.get("Accept", ""))
+
+
+def activity_json(body: Any, *, status: int = 200) -> Response:
+    """An ActivityPub JSON response (`Vary: Accept`: the same URL may answer HTML)."""
+    response = Response(
+        json.dumps(body, ensure_ascii=False), status=status, content_type=AP_CONTENT_TYPE
+    )
+    response.vary.add("Accept")
+    return response
+
+
+def _document(doc: render.Document) -> Response:
+    return activity_json(doc.body, status=410 if doc.gone else 200)
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 19:
+        raise Invalid.field(name, f"{name} must be a whole number.")
+    return int(raw)
+
+
+def _paging() -> tuple[bool, int | None, int | None]:
+    page = request.args.get("page", "").lower() in ("true", "1")
+    return page, _int_arg("max_id"), _int_arg("min_id")
+
+
+def _bad_query(exc: Invalid) -> Response:
+    return activity_json({"error": exc.safe_message}, status=400)
+
+
+# --- negotiated documents -------------------------------------------------------------------
+
+
+@bp.get("/users/<name>")
+async def actor(name: str) -> Response:
+    """The actor document, or a redirect to the profile page for browsers."""
+    if not _asks_for_activitypub():
+        return redirect(f"/@{name}", 302)  # type: ignore[return-value]
+    return _document(await render.actor_document(services(), name))
+
+
+@bp.get("/users/<name>/statuses/<int:post_id>")
+async def status(name: str, post_id: int) -> Response:
+    """The Note of a public or unlisted post (410 Tombstone if deleted), or the page for browsers."""
+    if not _asks_for_activitypub():
+        return redirect(f"/@{name}/{post_id}", 302)  # type: ignore[return-value]
+    return _document(await render.note_document(services(), name, post_id))
+
+
+@bp.get("/users/<name>/statuses/<int:post_id>/activity")
+async def status_activity(name: str, post_id: int) -> Response:
+    """The Create activity of a served Note (the ids our outbox lists)."""
+    return _document(await render.create_document(services(), name, post_id))
+
+
+@bp.get("/actor")
+async def instance_actor() -> Response:
+    """The instance actor; never requires a signature. Browsers go to the home page."""
+    if not _asks_for_activitypub():
+        return redirect("/", 302)  # type: ignore[return-value]
+    return activity_json(render.instance_actor_document(services()))
+
+
+@bp.get("/actor/outbox")
+async def instance_outbox() -> Response:
+    """The instance actor's (empty) outbox."""
+    return activity_json(render.instance_outbox_document(services()))
+
+
+# --- collections ----------------------------------------------------------------------------
+
+
+@bp.get("/users/<name>/outbox")
+async def outbox(name: str) -> Response:
+    """The outbox collection; `?page=true[&max_id=N|&min_id=N]` for a page of Create activities."""
+    try:
+        page, max_id, min_id = _paging()
+    except Invalid as exc:
+        return _bad_query(exc)
+    document = await render.outbox_document(
+        services(), name, page=page, max_id=max_id, min_id=min_id
+    )
+    return activity_json(document)
+
+
+@bp.get("/users/<name>/followers")
+async def followers(name: str) -> Response:
+    """The followers collection; `?page=true[&max_id=N]` for a page of actor IRIs."""
+    try:
+        page, max_id, _ = _paging()
+    except Invalid as exc:
+        return _bad_query(exc)
+    return activity_json(
+        await render.followers_document(services(), name, page=page, max_id=max_id)
+    )
+
+
+@bp.get("/users/<name>/following")
+async def following(name: str) -> Response:
+    """The following collection; `?page=true[&max_id=N]` for a page of actor IRIs."""
+    try:
+        page, max_id, _ = _paging()
+    except Invalid as exc:
+        return _bad_query(exc)
+    return activity_json(
+        await render.following_document(services(), name, page=page, max_id=max_id)
+    )
+
+
+@bp.get("/users/<name>/collections/featured")
+async def featured(name: str) -> Response:
+    """Pinned posts (an empty collection until pins exist)."""
+    return activity_json(await render.featured_document(services(), name))
+
+
+# --- the pages' URLs, when ActivityPub is asked for -----------------------------------------
+
+
+@bp.before_app_request
+async def answer_pages_with_activitypub() -> Response | None:
+    """`/@name` and `/@name/<id>` answer the actor / Note JSON to ActivityPub clients."""
+    if request.method not in ("GET", "HEAD") or not _asks_for_activitypub():
+        return None
+    path = request.path
+    found = _PROFILE_PAGE.match(path)
+    if found:
+        return _document(await render.actor_document(services(), found["name"]))
+    found = _STATUS_PAGE.match(path)
+    if found:
+        return _document(await render.note_document(services(), found["name"], int(found["id"])))
+    return None
+
+
+@bp.after_app_request
+async def vary_on_accept(response: Response) -> Response:
+    """Actor and status URLs (and their pages) answer differently by Accept: say so to caches."""
+    if any(pattern.match(request.path) for pattern in _NEGOTIATED):
+        response.vary.add("Accept")
+    return response
