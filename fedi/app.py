@@ -13,6 +13,7 @@ from fedi.mail import mail_queue
 from fedi.web import register_blueprints
 from fedi.web.auth import check_csrf, finish_response, load_viewer
 from fedi.web.errors import register_error_handlers
+from fedi.web.templating import build_environment
 
 logger = logging.getLogger(__name__)
 
@@ -76,4 +77,5 @@ def create_app(config: Config, *, start_workers: bool = True) -> Quart:
 
     register_error_handlers(app)
     register_blueprints(app)
+    build_environment(app)
     return app

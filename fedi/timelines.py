@@ -31,7 +31,7 @@ __all__ = [
     "Version",
     "account_posts",
     "build_post_views",
-    "fan_in_local",
+    "new_post_recipients",
     "home_timeline",
     "local_timeline",
     "normalise_tag",
@@ -70,20 +70,14 @@ def _next_max_id(raw: list[Post] | list[int], limit: int) -> int | None:
 # --- fan-in ---------------------------------------------------------------------------------
 
 
-async def fan_in_local(tx: Tx, post: Post, mentioned_ids: Iterable[int]) -> set[int]:
-    """Put a new local post into home feeds; return the local accounts that got it.
+def new_post_recipients(post: Post, mentioned_ids: Iterable[int]) -> tuple[list[int], bool]:
+    """Who gets a new local post in their home feed: (account ids, and the local followers?).
 
-    The author and their local accepted followers get it (not for direct posts); mentioned
-    local accounts get it too when they may see it.
+    The author and the mentioned local accounts who may see it; the author's local accepted
+    followers too, unless the post is direct.
     """
-    followers: set[int] = set()
-    if post.visibility != DIRECT:
-        followers = set(await follow_store.list_local_follower_ids(tx, post.account_id))
-    recipients = {post.account_id, *followers, *_may_see(post, mentioned_ids, followers)}
-    await feed_store.insert_feed_rows(
-        tx, post_id=post.id, author_id=post.account_id, account_ids=sorted(recipients)
-    )
-    return recipients
+    recipients = {post.account_id, *_may_see(post, mentioned_ids, set())}
+    return sorted(recipients), post.visibility != DIRECT
 
 
 async def fan_in_mentions(tx: Tx, post: Post, mentioned_ids: Iterable[int]) -> set[int]:

@@ -25,7 +25,7 @@ from fedi.storage.ids import new_id
 from fedi.storage.rows import Account, Post
 from fedi.storage.rows import PostEdit as EarlierVersion
 from fedi.text import extract_hashtags, extract_mentions, post_length, render_local
-from fedi.timelines import fan_in_local, fan_in_mentions
+from fedi.timelines import fan_in_mentions, new_post_recipients
 from fedi.visibility import PRIVATE, VISIBILITIES, can_see, visible_post
 
 NOT_YOURS_EDIT = "You can only edit your own posts."
@@ -61,7 +61,8 @@ async def render_text(svc: Services, conn: Conn, text: str) -> Rendered:
     """
     uris = Uris(svc.base_url)
     own_domain = svc.config.instance.domain.lower()
-    refs = [r for r in extract_mentions(text) if r.domain is None or r.domain == own_domain]
+    mentions = extract_mentions(text) if "@" in text else []
+    refs = [r for r in mentions if r.domain is None or r.domain == own_domain]
     found = await account_store.get_local_accounts_by_usernames(conn, [r.username for r in refs])
     mention_urls: dict[str, str] = {}
     mentioned: dict[int, Account] = {}
@@ -72,7 +73,11 @@ async def render_text(svc: Services, conn: Conn, text: str) -> Rendered:
         mention_urls[ref.acct] = uris.profile(account.username)
         mentioned.setdefault(account.id, account)
     html = render_local(text, mention_urls=mention_urls, tag_url=uris.tag)
-    return Rendered(html=html, mentioned=list(mentioned.values()), tags=extract_hashtags(text))
+    return Rendered(
+        html=html,
+        mentioned=list(mentioned.values()),
+        tags=extract_hashtags(text) if "#" in text else [],
+    )
 
 
 async def create_post(svc: Services, author: Account, draft: PostDraft) -> Post:
@@ -116,14 +121,22 @@ async def create_post(svc: Services, author: Account, draft: PostDraft) -> Post:
         created_at=now_db(),
     )
     mentioned_ids = [a.id for a in rendered.mentioned]
+    notifications = [(a, "mention") for a in mentioned_ids]
+    if parent is not None and parent.account_id not in mentioned_ids:
+        async with svc.db.read() as conn:
+            if await _reply_notice_allowed(conn, post, parent):
+                notifications.append((parent.account_id, "reply"))
+    feed_ids, include_followers = new_post_recipients(post, mentioned_ids)
     async with svc.db.write() as tx:
-        await post_store.insert_post(tx, post)
-        await post_store.set_mentions(tx, post.id, mentioned_ids)
-        await post_store.set_tags(tx, post.id, rendered.tags)
-        await fan_in_local(tx, post, mentioned_ids)
-        await _notify_mentions(tx, post, mentioned_ids)
-        if parent is not None and parent.account_id not in mentioned_ids:
-            await _notify_reply(tx, post, parent)
+        await post_store.insert_post_bundle(
+            tx,
+            post,
+            mention_ids=mentioned_ids,
+            tags=rendered.tags,
+            feed_ids=feed_ids,
+            include_local_followers=include_followers,
+            notifications=notifications,
+        )
         await _federate(tx, "Create", post)
     return post
 
@@ -144,18 +157,15 @@ async def _notify_mentions(tx: Tx, post: Post, account_ids: list[int]) -> None:
         )
 
 
-async def _notify_reply(tx: Tx, post: Post, parent: Post) -> None:
-    """Tell the parent's (local) author about a reply they are allowed to see."""
-    target = await account_store.get_account(tx, parent.account_id)
+async def _reply_notice_allowed(conn: Conn, post: Post, parent: Post) -> bool:
+    """Whether the parent's author is local, not the replier, and may see the reply."""
+    target = await account_store.get_account(conn, parent.account_id)
     if target is None or not target.local or target.id == post.account_id:
-        return
+        return False
     follows = post.visibility == PRIVATE and await follow_store.is_following(
-        tx, target.id, post.account_id
+        conn, target.id, post.account_id
     )
-    if can_see(target.id, post, follows_author=follows, mentioned=False):
-        await notification_store.insert_notification(
-            tx, account_id=target.id, from_account_id=post.account_id, type="reply", post_id=post.id
-        )
+    return can_see(target.id, post, follows_author=follows, mentioned=False)
 
 
 async def _federate(tx: Tx, activity: str, post: Post) -> None:

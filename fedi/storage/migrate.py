@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from fedi.storage.db import Database
@@ -22,8 +23,9 @@ class Migration:
     sql: str
 
 
-def available() -> list[Migration]:
-    """Every migration file, in order."""
+@cache
+def available() -> tuple[Migration, ...]:
+    """Every migration file, in order (read once per process)."""
     found = []
     for path in sorted(MIGRATIONS_DIR.iterdir()):
         match = _NAME.match(path.name)
@@ -35,7 +37,7 @@ def available() -> list[Migration]:
             )
     numbers = [m.number for m in found]
     assert numbers == list(range(1, len(found) + 1)), f"migrations must be numbered 1..n: {numbers}"
-    return found
+    return tuple(found)
 
 
 async def current_version(db: Database) -> int:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from fedi.storage.clock import now_db
 from fedi.storage.db import Conn, Tx
+from fedi.storage.ids import new_id
 from fedi.storage.rows import Post, PostEdit
 
 _UPDATABLE = frozenset(
@@ -338,3 +340,68 @@ async def count_reblogs(conn: Conn, post_ids: list[int]) -> dict[int, int]:
         post_ids,
     )
     return {r["reblog_of_id"]: r["n"] for r in rows}
+
+
+_INSERT_POST = (
+    "INSERT INTO posts (id, uri, url, account_id, local, visibility, in_reply_to_id,"
+    " in_reply_to_uri, in_reply_to_account_id, thread_root_id, content_warning, source,"
+    " content_html, language, sensitive, reblog_of_id, raw_json, created_at, edited_at,"
+    " deleted_at) VALUES (:id, :uri, :url, :account_id, :local, :visibility,"
+    " :in_reply_to_id, :in_reply_to_uri, :in_reply_to_account_id, :thread_root_id,"
+    " :content_warning, :source, :content_html, :language, :sensitive, :reblog_of_id,"
+    " :raw_json, :created_at, :edited_at, :deleted_at)"
+)
+
+
+async def insert_post_bundle(
+    tx: Tx,
+    post: Post,
+    *,
+    mention_ids: list[int],
+    tags: list[str],
+    feed_ids: list[int],
+    include_local_followers: bool,
+    notifications: list[tuple[int, str]],
+) -> None:
+    """Insert a new post with its mentions, tags, home-feed rows and notifications in one hop.
+
+    `feed_ids` get the post in their home feed, and so do the author's local accepted followers
+    when `include_local_followers`; `notifications` are (recipient id, type) pairs.
+    """
+    params = _as_params(post)
+    now = now_db()
+    notes = [
+        (new_id(), account, post.account_id, kind, post.id, now)
+        for account, kind in notifications
+        if account != post.account_id
+    ]
+
+    def work(c: sqlite3.Connection) -> None:
+        c.execute(_INSERT_POST, params)
+        c.executemany(
+            "INSERT OR IGNORE INTO post_mentions (post_id, account_id) VALUES (?, ?)",
+            [(post.id, a) for a in mention_ids],
+        )
+        c.executemany(
+            "INSERT OR IGNORE INTO post_tags (tag, post_id) VALUES (?, ?)",
+            [(t, post.id) for t in tags],
+        )
+        c.executemany(
+            "INSERT OR IGNORE INTO home_feed (account_id, post_id, author_id) VALUES (?, ?, ?)",
+            [(a, post.id, post.account_id) for a in set(feed_ids)],
+        )
+        if include_local_followers:
+            c.execute(
+                "INSERT OR IGNORE INTO home_feed (account_id, post_id, author_id)"
+                " SELECT f.account_id, :post, :author FROM follows f"
+                " JOIN accounts a ON a.id = f.account_id"
+                " WHERE f.target_account_id = :author AND f.state = 'accepted' AND a.domain IS NULL",
+                {"post": post.id, "author": post.account_id},
+            )
+        c.executemany(
+            "INSERT INTO notifications (id, account_id, from_account_id, type, post_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            notes,
+        )
+
+    await tx.run(work)

@@ -10,11 +10,12 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote, unquote
 
-from quart import Response, current_app, g, redirect, render_template, request
+from quart import Response, current_app, g, redirect, request
 
 from fedi.accounts.sessions import Viewer, viewer_for_token
 from fedi.context import Services
 from fedi.errors import Forbidden, Unauthorized
+from fedi.web.templating import render
 
 SESSION_COOKIE = "fedi_session"
 CSRF_COOKIE = "fedi_csrf"
@@ -188,13 +189,16 @@ def user_agent() -> str:
 
 async def page(template: str, *, status: int = 200, **context: Any) -> Response:
     """Render a page template with the shared context (viewer, csrf, instance, notice)."""
-    html = await render_template(
+    html = render(
+        current_app,  # type: ignore[arg-type]
         template,
-        current_user=viewer(),
-        csrf_token=csrf_token() if g.get("csrf_cookie") else "",
-        instance=services().config.instance,
-        notice=unquote(g.get("notice", "")) if not g.get("notice_set") else "",
-        unread_notifications=g.get("unread_notifications", 0),
-        **context,
+        {
+            "current_user": viewer(),
+            "csrf_token": g.get("csrf_token", ""),
+            "instance": services().config.instance,
+            "notice": unquote(g.get("notice", "")) if not g.get("notice_set") else "",
+            "unread_notifications": g.get("unread_notifications", 0),
+            **context,
+        },
     )
     return Response(html, status=status, content_type="text/html; charset=utf-8")
