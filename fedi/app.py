@@ -9,7 +9,11 @@ from quart import Quart, Response
 
 from fedi.config import Config
 from fedi.context import Services, close_services, open_services
+from fedi.inbox.dispatch import inbox_queue
 from fedi.mail import mail_queue
+from fedi.outbox.delivery import deliver_queue
+from fedi.outbox.fanout import bind_services, fanout_queue
+from fedi.remote import build_resolver, open_http
 from fedi.web import register_blueprints
 from fedi.web.auth import check_csrf, finish_response, load_viewer
 from fedi.web.errors import register_error_handlers
@@ -31,6 +35,10 @@ CSP = (
 def register_queues(svc: Services) -> None:
     """Register every job kind's handler with the runner (mail; later inbox, delivery...)."""
     svc.jobs.register(mail_queue(svc.config, svc.extras))
+    svc.jobs.register(fanout_queue(svc))
+    svc.jobs.register(deliver_queue(svc))
+    svc.jobs.register(inbox_queue(svc))
+    bind_services(svc)
 
 
 def create_app(config: Config, *, start_workers: bool = True) -> Quart:
@@ -49,6 +57,8 @@ def create_app(config: Config, *, start_workers: bool = True) -> Quart:
     @app.before_serving
     async def startup() -> None:
         svc = await open_services(config)
+        svc.extras["http"] = await open_http(config)
+        svc.extras["resolver"] = build_resolver(svc)
         app.extensions["fedi"] = svc
         register_queues(svc)
         if start_workers:
@@ -60,6 +70,7 @@ def create_app(config: Config, *, start_workers: bool = True) -> Quart:
         svc = app.extensions.pop("fedi", None)
         if svc is not None:
             await close_services(svc)
+            await svc.extras["http"].aclose()
 
     app.before_request(load_viewer)
     app.before_request(check_csrf)

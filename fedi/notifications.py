@@ -44,10 +44,14 @@ class NotificationView:
     created_at: datetime
     created_label: str
     unread: bool
+    reply_to_viewer: bool = False
+    """The post answers one of the viewer's posts (a reply that also mentions them is a mention)."""
 
     @property
     def phrase(self) -> str:
-        """`followed you`, `liked your post`…"""
+        """`followed you`, `liked your post`, `replied to your post`…"""
+        if self.type == "mention" and self.reply_to_viewer:
+            return PHRASES["reply"]
         return PHRASES.get(self.type, "did something")
 
     @property
@@ -79,13 +83,17 @@ async def _load(svc: Services, viewer_id: int, max_id: int | None, limit: int) -
         posts = await post_store.get_posts(conn, [n.post_id for n in rows if n.post_id is not None])
         live = [p for p in posts.values() if p.deleted_at is None]
         views = {v.id: v for v in await views_with_conn(conn, viewer_id, live)}
-    items = [item for n in rows if (item := _view(svc, n, accounts, views)) is not None]
+    items = [item for n in rows if (item := _view(svc, viewer_id, n, accounts, views)) is not None]
     next_max_id = rows[-1].id if len(rows) >= limit else None
     return NotificationPage(items=items, next_max_id=next_max_id)
 
 
 def _view(
-    svc: Services, n: Notification, accounts: dict[int, Account], views: dict[int, PostView]
+    svc: Services,
+    viewer_id: int,
+    n: Notification,
+    accounts: dict[int, Account],
+    views: dict[int, PostView],
 ) -> NotificationView | None:
     actor = accounts.get(n.from_account_id)
     if actor is None or actor.suspended_at or actor.deleted_at:
@@ -103,6 +111,7 @@ def _view(
         created_at=from_db(n.created_at) or utcnow(),
         created_label=time_label(n.created_at),
         unread=n.read_at is None,
+        reply_to_viewer=post is not None and post.post.in_reply_to_account_id == viewer_id,
     )
 
 

@@ -1,4 +1,10 @@
-"""Post text: Markdown to safe HTML, remote HTML sanitizing, mentions, hashtags, length counting."""
+"""Post text: Markdown to safe HTML, remote HTML sanitizing, mentions, hashtags, length counting.
+
+A post is analysed once (`analyse`): one Markdown pass finds its mentions and hashtags and leaves
+a slot in the HTML for each, filled by `Analysis.render` once the caller knows which mentions
+resolve. The HTML is then sanitized by `fedi.textrender.FastCleaner` when it is in the plain shape
+Markdown writes for ordinary posts (same output as bleach, much faster), else by bleach.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,8 @@ import threading
 import unicodedata
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from functools import partial
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from html.parser import HTMLParser
 from typing import Any
 
@@ -22,8 +28,12 @@ from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from fedi.textrender import SLOT, SLOT_RE, FastCleaner, MentionSlot, TagSlot
+
 __all__ = [
+    "Analysis",
     "MentionRef",
+    "analyse",
     "count_length",
     "extract_hashtags",
     "extract_mentions",
@@ -79,6 +89,8 @@ _DROP_WITH_CONTENT = frozenset(
     | {"object", "embed", "template", "svg", "math", "title", "textarea", "select"}
 )
 _SKIP_LINKING = frozenset({"a", "code", "pre"})
+_NO_LINKING = frozenset({"pre", "code"})  # where bare URLs stay text
+_PROTOCOLS = frozenset({"http", "https", "mailto"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -109,17 +121,16 @@ class _HashHeader(HashHeaderProcessor):
 
 
 class _Entities(Treeprocessor):
-    """Collects mentions and hashtags from text outside links and code, and links them."""
+    """Collects mentions and hashtags from text outside links and code, leaving a slot for each."""
 
-    def begin(self, mention_urls: Mapping[str, str], tag_url: Callable[[str], str] | None) -> None:
+    def begin(self) -> None:
         """Reset the state for one conversion."""
-        self.mention_urls = mention_urls
-        self.tag_url = tag_url
         self.mentions: dict[str, MentionRef] = {}
         self.hashtags: dict[str, None] = {}
+        self.slots: list[MentionSlot | TagSlot] = []
 
     def run(self, root: etree.Element) -> None:
-        """Flatten headings and images, then link mentions and hashtags."""
+        """Flatten headings and images, then mark mentions and hashtags."""
         for el in list(root.iter()):
             if el.tag in _HEADINGS:
                 strong = etree.Element("strong")
@@ -139,69 +150,40 @@ class _Entities(Treeprocessor):
         self._walk(root)
 
     def _walk(self, el: etree.Element) -> None:
-        children: list[etree.Element] = []
         if el.text:
-            el.text, made = self._split(el.text)
-            children.extend(made)
-        for child in list(el):
+            el.text = _ENTITY_RE.sub(self.mark, el.text)
+        for child in el:
             if child.tag not in _SKIP_LINKING:
                 self._walk(child)
-            children.append(child)
             if child.tail:
-                child.tail, made = self._split(child.tail)
-                children.extend(made)
-        el[:] = children
+                child.tail = _ENTITY_RE.sub(self.mark, child.tail)
 
-    def _split(self, text: str) -> tuple[str, list[etree.Element]]:
-        lead, cursor = text, 0
-        made: list[etree.Element] = []
-        for m in _ENTITY_RE.finditer(text):
-            node: etree.Element | None = None
-            if m["user"]:
-                node = self._mention(m)
-            elif m["tag"]:
-                node = self._hashtag(m["tag"])
-            if node is None:
-                continue
-            before = text[cursor : m.start()]
-            if made:
-                made[-1].tail = before
-            else:
-                lead = before
-            made.append(node)
-            cursor = m.end()
-        if made:
-            made[-1].tail = text[cursor:]
-        return lead, made
+    def mark(self, m: regex.Match[str]) -> str:
+        """A slot for a mention or hashtag match, else the match itself."""
+        slot: MentionSlot | TagSlot | None = None
+        if m["user"]:
+            slot = self._mention(m)
+        elif m["tag"]:
+            slot = self._hashtag(m["tag"])
+        if slot is None:
+            return m[0]
+        self.slots.append(slot)
+        return SLOT.format(len(self.slots) - 1)
 
-    def _mention(self, m: regex.Match[str]) -> etree.Element | None:
+    def _mention(self, m: regex.Match[str]) -> MentionSlot | None:
         user, domain = m["user"], m["domain"]
         if domain is None and not _LOCAL_USER_RE.fullmatch(user):
             return None
         ref = MentionRef(username=user, domain=domain.lower() if domain else None, text=m[0])
         self.mentions.setdefault(ref.acct, ref)
-        url = self.mention_urls.get(ref.acct)
-        if url is None:
-            return None
-        card = etree.Element("span", {"class": "h-card"})
-        link = etree.SubElement(card, "a", {"href": url, "class": "u-url mention"})
-        link.text = "@"
-        etree.SubElement(link, "span").text = user
-        return card
+        return MentionSlot(ref.acct, user, m[0])
 
-    def _hashtag(self, written: str) -> etree.Element | None:
+    def _hashtag(self, written: str) -> TagSlot | None:
         if _ALL_DIGITS_RE.fullmatch(written):
             return None
         name = unicodedata.normalize("NFKC", written).lower()
         self.hashtags.setdefault(name, None)
-        if self.tag_url is None:
-            return None
-        link = etree.Element(
-            "a", {"href": self.tag_url(name), "class": "mention hashtag", "rel": "tag"}
-        )
-        link.text = "#"
-        etree.SubElement(link, "span").text = written
-        return link
+        return TagSlot(name, written)
 
 
 # --- bleach filters -------------------------------------------------------------------------
@@ -261,6 +243,17 @@ def _police(tag: str, attrs: dict[tuple[str | None, str], str]) -> None:
         attrs[_attr("reversed")] = "reversed"
 
 
+# The local bleach Cleaner's policy; tried first on our own Markdown's HTML, bleach if it declines.
+_FAST = FastCleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=_PROTOCOLS,
+    skip_tags=_NO_LINKING,
+    police=_police,
+    url_re=_URL_RE,
+)
+
+
 # --- per-thread reusable objects (Markdown and bleach Cleaners are not thread-safe) -----------
 
 
@@ -293,12 +286,12 @@ def _build_tools() -> _Tools:
     md.treeprocessors.register(entities, "fedi_entities", 15)  # after "inline", before "unescape"
     common: dict[str, Any] = {
         "attributes": ALLOWED_ATTRIBUTES,
-        "protocols": ["http", "https", "mailto"],
+        "protocols": list(_PROTOCOLS),
         "strip": True,
         "strip_comments": True,
     }
     linkify = partial(
-        LinkifyFilter, callbacks=[], skip_tags={"pre", "code"}, parse_email=False, url_re=_URL_RE
+        LinkifyFilter, callbacks=[], skip_tags=_NO_LINKING, parse_email=False, url_re=_URL_RE
     )
     local = Cleaner(tags=ALLOWED_TAGS, filters=[linkify, _LinkPolicy], **common)
     # Script-like elements are let through the parser so their content can be dropped with them.
@@ -308,38 +301,102 @@ def _build_tools() -> _Tools:
     return _Tools(md=md, entities=entities, local=local, remote=remote)
 
 
-def _markdown(
-    source: str, *, mention_urls: Mapping[str, str], tag_url: Callable[[str], str] | None
-) -> tuple[str, _Entities]:
-    tools = _tools()
-    tools.md.reset()
-    tools.entities.begin(mention_urls, tag_url)
-    return tools.md.convert(source), tools.entities
+# A post without Markdown syntax: no control character but newlines, none of \ ` * _ [ ] < > & ~,
+# lines that start with a letter, digit (not `1.`), symbol, quote, bracket, `@` or a hashtag and
+# end in no space. Markdown makes paragraphs of them, with <br> for single newlines.
+_NOT_PLAIN_RE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\\\\`*_\\[\\]<>&~]"
+)
+_PLAIN_START_RE = regex.compile(r"[\p{L}\p{So}(\"'@]|\#[\p{L}\p{M}\p{N}_]|\p{N}(?!\p{N}*\.)")
+_PARAGRAPH_BREAK_RE = re.compile(r"\n{2,}")
+
+
+def _plain_html(source: str, entities: _Entities) -> str | None:
+    """What Markdown and `entities` make of a post without Markdown syntax; None if it has some."""
+    text = source.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")  # as Markdown does
+    if _NOT_PLAIN_RE.search(text):
+        return None
+    lines = text.split("\n")
+    if not lines[0] or any(
+        line and (line[-1].isspace() or not _PLAIN_START_RE.match(line)) for line in lines
+    ):
+        return None
+    # Per line, as in Markdown's tree: no entity spans a newline, none looks behind past one.
+    text = _ENTITY_RE.sub(entities.mark, text)
+    return "".join(
+        "<p>" + p.replace("\n", "<br>") + "</p>" for p in _PARAGRAPH_BREAK_RE.split(text)
+    )
+
+
+def _sanitize_local(html: str) -> str:
+    """Our Markdown's HTML reduced to the allowlist, bare URLs linked, links policed."""
+    fast = _FAST.clean(html)
+    if fast is not None:
+        return fast
+    cleaned: str = _tools().local.clean(html)
+    return cleaned
 
 
 # --- public API -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Analysis:
+    """A post's text after its one Markdown pass: what it mentions and tags, ready to render."""
+
+    mentions: tuple[MentionRef, ...]
+    """Mentions outside code, links, URLs and e-mail addresses; first of each acct, in order."""
+    hashtags: tuple[str, ...]
+    """Normalised (NFKC, lowercase) hashtag names outside code, links and URLs, in order."""
+    slotted_html: tuple[str | MentionSlot | TagSlot, ...] = field(repr=False)
+    """Markdown's HTML, cut around one slot per mention and hashtag occurrence."""
+
+    def render(self, *, mention_urls: Mapping[str, str], tag_url: Callable[[str], str]) -> str:
+        """Sanitized HTML with the mentions found in mention_urls (by acct), hashtags and bare
+        URLs linked; other mentions stay as written."""
+        urls = {acct.lower(): url for acct, url in mention_urls.items()}
+        html = "".join(
+            part if isinstance(part, str) else part.html(urls, tag_url)
+            for part in self.slotted_html
+        )
+        return _sanitize_local(html)
+
+
+@lru_cache(maxsize=64)  # callers extract mentions, then render the same text: one pass for both
+def analyse(source: str) -> Analysis:
+    """Run local Markdown once: mentions, hashtags, and HTML to render once mentions resolve."""
+    tools = _tools()
+    tools.entities.begin()
+    html = _plain_html(source, tools.entities)
+    if html is None:
+        tools.md.reset()
+        tools.entities.begin()
+        html = tools.md.convert(source)
+    found = tools.entities
+    return Analysis(
+        mentions=tuple(found.mentions.values()),
+        hashtags=tuple(found.hashtags),
+        slotted_html=tuple(
+            found.slots[int(p)] if i % 2 else p for i, p in enumerate(SLOT_RE.split(html))
+        ),
+    )
+
+
 def extract_mentions(source: str) -> list[MentionRef]:
     """Mentions outside code, links, URLs and e-mail addresses; first of each acct, in order."""
-    _, found = _markdown(source, mention_urls={}, tag_url=None)
-    return list(found.mentions.values())
+    return list(analyse(source).mentions)
 
 
 def extract_hashtags(source: str) -> list[str]:
     """Normalised (NFKC, lowercase) hashtag names outside code, links and URLs, in order."""
-    _, found = _markdown(source, mention_urls={}, tag_url=None)
-    return list(found.hashtags)
+    return list(analyse(source).hashtags)
 
 
 def render_local(
     source: str, *, mention_urls: Mapping[str, str], tag_url: Callable[[str], str]
 ) -> str:
     """Local Markdown to sanitized HTML with known mentions, hashtags and bare URLs linked."""
-    urls = {acct.lower(): url for acct, url in mention_urls.items()}
-    html, _ = _markdown(source, mention_urls=urls, tag_url=tag_url)
-    cleaned: str = _tools().local.clean(html)
-    return cleaned
+    return analyse(source).render(mention_urls=mention_urls, tag_url=tag_url)
 
 
 def sanitize_remote(html: str) -> str:

@@ -60,17 +60,18 @@ class JobRunner:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.queues: dict[str, Queue] = {}
-        self._wake = asyncio.Event()
+        self._wakes: dict[str, asyncio.Event] = {}
         self._stopping = False
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     def register(self, queue: Queue) -> None:
         """Add a job kind and its handler."""
         self.queues[queue.kind] = queue
 
     def wake(self) -> None:
-        """Tell the loop that new work may be due (cheap; call after commit)."""
-        self._wake.set()
+        """Tell the loops that new work may be due (cheap; call after commit)."""
+        for event in self._wakes.values():
+            event.set()
 
     async def run_once(self, kinds: list[str] | None = None) -> int:
         """Claim and run one batch of due jobs of each kind; return how many ran."""
@@ -134,29 +135,48 @@ class JobRunner:
         async with self.db.write() as tx:
             await job_store.complete(tx, job.id)
 
-    async def _seconds_until_due(self) -> float:
+    async def _seconds_until_due(self, kind: str) -> float:
         async with self.db.read() as conn:
-            due = await job_store.next_due_at(conn, list(self.queues))
+            due = await job_store.next_due_at(conn, [kind])
         if due is None:
             return 60.0
         when = from_db(due)
         assert when is not None
         return max(0.0, min(60.0, (when - utcnow()).total_seconds()))
 
-    async def _loop(self) -> None:
+    async def _queue_loop(self, queue: Queue) -> None:
+        """Keep up to `queue.concurrency` jobs of one kind in flight, claiming as slots free.
+
+        A slow job (a slow host) holds only its own slot: the others keep claiming work.
+        """
+        wake = self._wakes[queue.kind]
+        in_flight: set[asyncio.Task[None]] = set()
         while not self._stopping:
             try:
-                if await self.run_once():
+                free = queue.concurrency - len(in_flight)
+                claimed: list[Job] = []
+                if free > 0:
+                    async with self.db.write() as tx:
+                        claimed = await job_store.claim_due(
+                            tx, [queue.kind], limit=free, lease=queue.lease
+                        )
+                for job in claimed:
+                    in_flight.add(asyncio.create_task(self._run(queue, job)))
+                if claimed and len(in_flight) < queue.concurrency:
                     continue
-                wait = await self._seconds_until_due()
+                wait = await self._seconds_until_due(queue.kind) if free > 0 else 60.0
             except Exception:
-                logger.exception("job loop error")
+                logger.exception("job loop error kind=%s", queue.kind)
                 wait = 5.0
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=max(wait, 0.05))
-            except TimeoutError:
-                pass
+            wake.clear()
+            waiter = asyncio.create_task(wake.wait())
+            done, _ = await asyncio.wait(
+                {waiter, *in_flight}, timeout=max(wait, 0.05), return_when=asyncio.FIRST_COMPLETED
+            )
+            waiter.cancel()
+            in_flight -= done
+        for task in in_flight:
+            task.cancel()
 
     async def list(
         self, *, state: str | None = None, kind: str | None = None, limit: int = 100
@@ -175,22 +195,26 @@ class JobRunner:
 
     @property
     def running(self) -> bool:
-        """True while the background loop runs."""
-        return self._task is not None and not self._task.done()
+        """True while the background loops run."""
+        return bool(self._tasks) and all(not t.done() for t in self._tasks)
 
     def start(self) -> None:
-        """Start the background loop (server process)."""
+        """Start one background loop per job kind (server process)."""
         self._stopping = False
-        self._task = asyncio.create_task(self._loop(), name="fedi-jobs")
+        for kind, queue in self.queues.items():
+            self._wakes[kind] = asyncio.Event()
+            self._tasks.append(
+                asyncio.create_task(self._queue_loop(queue), name=f"fedi-jobs-{kind}")
+            )
 
     async def stop(self) -> None:
-        """Stop the loop; running handlers finish or are resumed after restart (lease)."""
+        """Stop the loops; interrupted jobs are resumed after a restart (their lease expires)."""
         self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             try:
-                await self._task
+                await task
             except (asyncio.CancelledError, Exception):
                 pass
-            self._task = None
+        self._tasks.clear()

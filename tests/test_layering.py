@@ -8,9 +8,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "fedi"
 
-PURE = ("fedi.errors", "fedi.config", "fedi.activitypub", "fedi.text", "fedi.webfinger.resource")
+PURE = (
+    "fedi.errors",
+    "fedi.config",
+    "fedi.activitypub",
+    "fedi.text",
+    "fedi.textrender",
+    "fedi.webfinger.resource",
+)
 STORAGE = ("fedi.storage",)
-INFRA = ("fedi.context", "fedi.events", "fedi.remote", "fedi.workers", "fedi.mail")
+INFRA = ("fedi.context", "fedi.events", "fedi.remote", "fedi.netguard", "fedi.workers", "fedi.mail")
 SERVICES = (
     "fedi.accounts",
     "fedi.visibility",

@@ -14,6 +14,7 @@ from fedi.accounts.profiles import check_viewable
 from fedi.activitypub.uris import Uris
 from fedi.context import Services
 from fedi.errors import Invalid, NotFound
+from fedi.outbox import federate
 from fedi.storage import accounts as account_store
 from fedi.storage import feeds as feed_store
 from fedi.storage import follows as follow_store
@@ -261,34 +262,24 @@ async def _author_matches(tx: Tx, post: Post, author_username: str | None) -> bo
 
 
 async def _federate_follow(tx: Tx, follower: Account, target: Account, follow: Follow) -> None:
-    if target.local:
-        return
-    # TODO(#3): enqueue a Follow activity (id = follow.uri) to target.inbox_uri.
+    await federate.federate_follow(tx, follower, target, follow)
 
 
 async def _federate_undo_follow(tx: Tx, follower: Account, target: Account, follow: Follow) -> None:
-    if target.local:
-        return
-    # TODO(#3): enqueue Undo(Follow follow.uri) to target.inbox_uri.
+    await federate.federate_undo_follow(tx, follower, target, follow)
 
 
 async def _federate_accept(tx: Tx, follow: Follow) -> None:
-    # TODO(#3): when the follower is remote, enqueue Accept(Follow follow.uri) to its inbox.
-    return
+    await federate.federate_accept(tx, follow)
 
 
 async def _federate_reject(tx: Tx, follow: Follow) -> None:
-    # TODO(#3): when the follower is remote, enqueue Reject(Follow follow.uri) to its inbox.
-    return
+    await federate.federate_reject(tx, follow)
 
 
 async def _federate_like(tx: Tx, account: Account, post: Post) -> None:
-    if post.local:
-        return
-    # TODO(#3): enqueue a Like of post.uri to the author's inbox.
+    await federate.federate_like(tx, account, post)
 
 
 async def _federate_undo_like(tx: Tx, account: Account, post: Post) -> None:
-    if post.local:
-        return
-    # TODO(#3): enqueue Undo(Like) of post.uri to the author's inbox.
+    await federate.federate_undo_like(tx, account, post)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fedi.activitypub.uris import Uris
 from fedi.context import Services
 from fedi.errors import Forbidden, Gone, Invalid, NotFound
+from fedi.outbox import federate
 from fedi.outbox.commands import PostDraft, PostEdit
 from fedi.storage import accounts as account_store
 from fedi.storage import follows as follow_store
@@ -56,6 +57,8 @@ def check_text(svc: Services, text: str, content_warning: str) -> dict[str, str]
 async def render_text(svc: Services, conn: Conn, text: str) -> Rendered:
     """Resolve `@name` mentions of local accounts and render the Markdown once, for storing.
 
+    One Markdown pass serves all three `fedi.text` calls below: `fedi.text.analyse` caches a
+    text's analysis, and rendering only fills in the mentions that resolved.
     Unknown local names and remote `@name@host` mentions stay plain text for now (the federation
     issue resolves remote ones here, before any write).
     """
@@ -169,8 +172,8 @@ async def _reply_notice_allowed(conn: Conn, post: Post, parent: Post) -> bool:
 
 
 async def _federate(tx: Tx, activity: str, post: Post) -> None:
-    """Seam for the federation issue: enqueue the `activity` fan-out for a local post."""
-    del tx, activity, post
+    """Enqueue the `activity` (Create/Update/Delete) fan-out for a local post's remote audience."""
+    await federate.federate_post(tx, activity, post)
 
 
 async def _own_post(

@@ -127,3 +127,14 @@ async def count_local_accounts(conn: Conn) -> int:
 async def delete_account(tx: Tx, account_id: int) -> int:
     """Delete an account row for good (its user, sessions, posts... cascade); rejected sign-ups."""
     return await tx.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
+
+
+async def get_remote_account_by_inbox(conn: Conn, inbox_uri: str) -> Account | None:
+    """The one remote account whose personal inbox this is, or None (also for a shared inbox)."""
+    row = await conn.fetchone(
+        "SELECT * FROM accounts WHERE inbox_uri = :inbox AND domain IS NOT NULL"
+        " AND (SELECT count(*) FROM accounts WHERE inbox_uri = :inbox) = 1"
+        " AND NOT EXISTS (SELECT 1 FROM accounts WHERE shared_inbox_uri = :inbox)",
+        {"inbox": inbox_uri},
+    )
+    return None if row is None else Account.from_row(row)

@@ -155,3 +155,41 @@ async def relationship_rows(conn: Conn, account_id: int, other_id: int) -> list[
         {"a": account_id, "b": other_id},
     )
     return [Follow.from_row(r) for r in rows]
+
+
+async def get_follow_by_uri(conn: Conn, uri: str) -> Follow | None:
+    """A follow (or request) by the id of its Follow activity, or None."""
+    row = await conn.fetchone("SELECT * FROM follows WHERE uri = ?", (uri,))
+    return None if row is None else Follow.from_row(row)
+
+
+async def delete_all_follows_of(tx: Tx, account_id: int) -> int:
+    """Remove every follow and request an account made or received (a deleted actor)."""
+    return await tx.execute(
+        "DELETE FROM follows WHERE account_id = ? OR target_account_id = ?",
+        (account_id, account_id),
+    )
+
+
+async def list_remote_follower_inboxes(conn: Conn, target_account_id: int) -> list[tuple[str, str]]:
+    """(inbox, domain) of the remote accepted followers, shared inbox preferred, each inbox once."""
+    rows = await conn.fetchall(
+        "SELECT DISTINCT coalesce(nullif(a.shared_inbox_uri, ''), a.inbox_uri) AS inbox, a.domain"
+        " FROM follows f JOIN accounts a ON a.id = f.account_id"
+        " WHERE f.target_account_id = ? AND f.state = 'accepted' AND a.domain IS NOT NULL"
+        " AND a.deleted_at IS NULL",
+        (target_account_id,),
+    )
+    return [(r["inbox"], r["domain"]) for r in rows if r["inbox"]]
+
+
+async def has_remote_followers(conn: Conn, target_account_id: int) -> bool:
+    """True if at least one remote account follows this account (accepted)."""
+    return bool(
+        await conn.fetchval(
+            "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.account_id"
+            " WHERE f.target_account_id = ? AND f.state = 'accepted' AND a.domain IS NOT NULL"
+            " AND a.deleted_at IS NULL LIMIT 1",
+            (target_account_id,),
+        )
+    )

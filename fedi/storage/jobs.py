@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 from datetime import timedelta
 from typing import Any
 
@@ -156,3 +157,35 @@ async def purge_done(tx: Tx, *, older_than: timedelta) -> int:
         "DELETE FROM jobs WHERE state = 'done' AND updated_at < ?",
         (to_db(utcnow() - older_than),),
     )
+
+
+async def enqueue_many(tx: Tx, kind: str, items: list[tuple[dict[str, Any], str | None]]) -> int:
+    """Insert pending jobs (payload, dedupe_key) in one round trip; duplicates are skipped.
+
+    Returns how many were inserted.
+    """
+    if not items:
+        return 0
+    now = now_db()
+    rows = [
+        {
+            "id": new_id(),
+            "kind": kind,
+            "payload": json.dumps(payload, separators=(",", ":")),
+            "dedupe": dedupe_key,
+            "now": now,
+        }
+        for payload, dedupe_key in items
+    ]
+
+    def insert(conn: sqlite3.Connection) -> int:
+        before = conn.total_changes
+        conn.executemany(
+            "INSERT INTO jobs (id, kind, payload, state, next_attempt_at, dedupe_key, created_at,"
+            " updated_at) VALUES (:id, :kind, :payload, 'pending', :now, :dedupe, :now, :now)"
+            " ON CONFLICT (dedupe_key) DO NOTHING",
+            rows,
+        )
+        return conn.total_changes - before
+
+    return await tx.run(insert)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fedi.storage.clock import now_db
 from fedi.storage.db import Conn, Tx
+from fedi.storage.rows import Like
 
 
 async def insert_like(
@@ -50,3 +51,9 @@ async def liked_among(conn: Conn, account_id: int, post_ids: list[int]) -> set[i
         (account_id, *post_ids),
     )
     return {r[0] for r in rows}
+
+
+async def get_like_by_uri(conn: Conn, uri: str) -> Like | None:
+    """A like by the id of its Like activity, or None."""
+    row = await conn.fetchone("SELECT * FROM likes WHERE uri = ?", (uri,))
+    return None if row is None else Like.from_row(row)

@@ -197,3 +197,20 @@ class Job(_Row):
     @property
     def data(self) -> dict[str, Any]:
         return dict(json.loads(self.payload))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report(_Row):
+    id: int
+    account_id: int
+    target_account_id: int
+    post_ids_json: str
+    comment: str
+    uri: str | None
+    created_at: str
+    resolved_at: str | None = None
+
+    @property
+    def post_ids(self) -> list[int]:
+        """Ids of the reported posts."""
+        return [int(i) for i in json.loads(self.post_ids_json or "[]")]

@@ -13,6 +13,7 @@ BLUEPRINT_MODULES = (
     "fedi.web.pages.auth",
     "fedi.web.pages.account_settings",
     "fedi.web.pages.admin",
+    "fedi.web.pages.admin_federation",
     "fedi.web.pages.profile",
     "fedi.web.pages.interactions",
     "fedi.web.pages.notifications",

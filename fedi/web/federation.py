@@ -16,6 +16,8 @@ from typing import Any
 from quart import Blueprint, Response, redirect, request
 
 from fedi.errors import Invalid
+from fedi.inbox.receive import MAX_BODY as MAX_INBOX_BODY
+from fedi.inbox.receive import Outcome, RawRequest, receive
 from fedi.outbox import render
 from fedi.web.auth import services
 
@@ -193,3 +195,69 @@ async def vary_on_accept(response: Response) -> Response:
     if any(pattern.match(request.path) for pattern in _NEGOTIATED):
         response.vary.add("Accept")
     return response
+
+
+# --- inboxes --------------------------------------------------------------------------------
+
+INBOX_STATUS = {
+    Outcome.ACCEPTED: 202,
+    Outcome.IGNORED: 202,
+    Outcome.REFUSED: 401,
+    Outcome.MALFORMED: 400,
+    Outcome.TOO_LARGE: 413,
+    Outcome.NO_SUCH_INBOX: 404,
+}
+
+
+async def _body_within(limit: int) -> bytes | None:
+    """The request body, or None as soon as it exceeds `limit` bytes."""
+    if (request.content_length or 0) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.body:
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _path_with_query() -> str:
+    """The request target as the client sent it (signatures cover the raw form)."""
+    raw = request.scope.get("raw_path") or request.path.encode()
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)
+    query = request.scope.get("query_string", b"")
+    return path + ("?" + query.decode("latin-1") if query else "")
+
+
+async def _inbox() -> Response:
+    body = await _body_within(MAX_INBOX_BODY)
+    if body is None:
+        verdict_status, reason = 413, "the body is larger than 1 MB"
+    else:
+        raw = RawRequest(
+            method=request.method,
+            path=_path_with_query(),
+            headers=dict(request.headers.items()),
+            body=body,
+        )
+        verdict = await receive(services(), raw)
+        verdict_status, reason = INBOX_STATUS[verdict.outcome], verdict.reason
+    if verdict_status == 202:
+        return Response("", status=202)
+    return Response(
+        json.dumps({"error": reason}), status=verdict_status, content_type="application/json"
+    )
+
+
+@bp.post("/inbox")
+async def shared_inbox() -> Response:
+    """The shared inbox: a signed activity is verified and queued (202), or refused with a reason."""
+    return await _inbox()
+
+
+@bp.post("/users/<name>/inbox")
+async def personal_inbox(name: str) -> Response:
+    """A user's inbox: as the shared one, and 404 when there is no such local user."""
+    del name  # receive() reads the owner from the path
+    return await _inbox()

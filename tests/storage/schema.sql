@@ -29,6 +29,10 @@ CREATE TABLE accounts (
     suspended_at      TEXT,
     deleted_at        TEXT
 );
+CREATE TABLE deleted_uris (
+    uri         TEXT PRIMARY KEY,
+    deleted_at  TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE email_tokens (
     token_hash  TEXT PRIMARY KEY,
     user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -38,6 +42,12 @@ CREATE TABLE email_tokens (
     expires_at  TEXT NOT NULL,
     used_at     TEXT
 );
+CREATE TABLE featured_posts (
+    account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    post_id     INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (account_id, post_id)
+) WITHOUT ROWID;
 CREATE TABLE follows (
     id                 INTEGER PRIMARY KEY,
     account_id         INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
@@ -53,6 +63,7 @@ CREATE TABLE home_feed (
     author_id   INTEGER NOT NULL,
     PRIMARY KEY (account_id, post_id)
 ) WITHOUT ROWID;
+CREATE TABLE hosts (domain TEXT PRIMARY KEY, first_failure_at TEXT, last_failure_at TEXT, consecutive_failures INTEGER NOT NULL DEFAULT 0, unavailable_since TEXT, last_success_at TEXT);
 CREATE TABLE invites (
     code        TEXT PRIMARY KEY,
     created_by  INTEGER REFERENCES users (id) ON DELETE SET NULL,
@@ -141,6 +152,16 @@ CREATE TABLE posts (
     edited_at               TEXT,
     deleted_at              TEXT
 );
+CREATE TABLE reports (
+    id                 INTEGER PRIMARY KEY,
+    account_id         INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    target_account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    post_ids_json      TEXT NOT NULL DEFAULT '[]',
+    comment            TEXT NOT NULL DEFAULT '',
+    uri                TEXT UNIQUE,
+    created_at         TEXT NOT NULL,
+    resolved_at        TEXT
+);
 CREATE TABLE sessions (
     token_hash    TEXT PRIMARY KEY,
     user_id       INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -170,9 +191,14 @@ CREATE TABLE users (
 );
 CREATE INDEX accounts_domain ON accounts (domain);
 CREATE UNIQUE INDEX accounts_handle ON accounts (lower(username), coalesce(domain, ''));
+CREATE INDEX accounts_public_key_id ON accounts (public_key_id);
+CREATE INDEX deleted_uris_age ON deleted_uris (deleted_at);
 CREATE INDEX email_tokens_user ON email_tokens (user_id, purpose);
+CREATE INDEX featured_posts_post ON featured_posts (post_id);
 CREATE INDEX follows_target ON follows (target_account_id, state, account_id);
 CREATE INDEX home_feed_post ON home_feed (post_id);
+CREATE INDEX jobs_deliver_host ON jobs (json_extract(payload, '$.host'), state)
+    WHERE kind = 'deliver' AND state <> 'done';
 CREATE INDEX jobs_due ON jobs (kind, state, next_attempt_at);
 CREATE INDEX likes_post ON likes (post_id);
 CREATE INDEX login_history_user ON login_history (user_id, id);
@@ -186,5 +212,7 @@ CREATE INDEX posts_local_public ON posts (id) WHERE local = 1 AND visibility = '
 CREATE INDEX posts_reblog ON posts (reblog_of_id);
 CREATE INDEX posts_reply ON posts (in_reply_to_id, id);
 CREATE INDEX posts_thread ON posts (thread_root_id, id);
+CREATE INDEX reports_open ON reports (resolved_at, id);
+CREATE INDEX reports_target ON reports (target_account_id, id);
 CREATE INDEX sessions_user ON sessions (user_id);
 CREATE UNIQUE INDEX users_email ON users (lower(email));

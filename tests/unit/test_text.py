@@ -2,8 +2,10 @@
 
 import pytest
 
+from fedi import text
 from fedi.text import (
     MentionRef,
+    analyse,
     count_length,
     extract_hashtags,
     extract_mentions,
@@ -313,3 +315,129 @@ def test_plain_text_keeps_line_structure() -> None:
 def test_plain_text_of_rendered_post() -> None:
     """A rendered post's text reads like its source."""
     assert plain_text(render("hi @bob #Tag\nbye")) == "hi @bob #Tag\nbye"
+
+
+# --- one Markdown pass, fast sanitizing --------------------------------------------------------
+
+
+def test_analyse_finds_mentions_and_hashtags_and_renders_from_the_same_pass() -> None:
+    """One analysis gives what extract_mentions, extract_hashtags and render_local give."""
+    source = "hi @bob, @alice@Remote.Example #Tag **b** `@carol #code` #tag"
+    analysis = analyse(source)
+
+    assert list(analysis.mentions) == extract_mentions(source)
+    assert [r.acct for r in analysis.mentions] == ["bob", "alice@remote.example"]
+    assert list(analysis.hashtags) == extract_hashtags(source) == ["tag"]
+    assert analysis.render(mention_urls=MENTION_URLS, tag_url=tag_url) == render(source)
+
+
+def test_each_rendering_uses_its_own_mention_urls() -> None:
+    """The analysis of a text is reused; which mentions resolve is decided per rendering."""
+    source = "hi @bob"
+
+    assert render_local(source, mention_urls={}, tag_url=tag_url) == "<p>hi @bob</p>"
+    assert 'class="h-card"' in render(source)
+    assert render_local(source, mention_urls={}, tag_url=tag_url) == "<p>hi @bob</p>"
+
+
+def test_plain_posts_render_like_markdown() -> None:
+    """A post without Markdown syntax (here with CRLF newlines) still gets paragraphs and links."""
+    html = render("@bob see #this: https://example.com/x\r\nline two\r\n\r\n\r\nnext one\n")
+
+    assert html == (
+        '<p><span class="h-card"><a href="https://here.example/@bob" class="u-url mention" '
+        f'{REL}>@<span>bob</span></a></span> see <a href="https://here.example/tags/this" '
+        'class="mention hashtag" rel="tag nofollow noopener noreferrer" target="_blank">'
+        f'#<span>this</span></a>: <a href="https://example.com/x" {REL}>https://example.com/x</a>'
+        "<br>line two</p><p>next one</p>"
+    )
+
+
+def _markdown_html(source: str) -> str:
+    """The HTML the sanitizer gets for a post (white-box: fedi.text's own pipeline)."""
+    urls = {acct.lower(): url for acct, url in MENTION_URLS.items()}
+    return "".join(
+        part if isinstance(part, str) else part.html(urls, tag_url)
+        for part in analyse(source).slotted_html
+    )
+
+
+def _bleach(html: str) -> str:
+    cleaned: str = text._tools().local.clean(html)
+    return cleaned
+
+
+TYPICAL_POSTS = [
+    "just having coffee this morning",
+    "hello @bob #tag number 5 with a https://example.com/link and **bold** text",
+    "Tom & Jerry <3 \"quotes\" and 'apostrophes' at https://example.com/a_(b)?x=1&y=2.",
+    "Here is how:\n\n```python\ndef f(x):\n    return x < 2  # @bob\n```\n\nworks `a & b`",
+    "# Title\n\n> quoted @alice@remote.example\n\n- one\n- two *em*\n\n3. three\n4. four",
+    'see [the docs](https://example.com/docs?a=1&b=2 "title") and ~~old~~ news\n\n---\n\nbye',
+    "![a cat](https://example.com/cat.png) #Café #日本語 <https://example.com/auto>",
+]
+TRICKY_POSTS = [
+    "&copy; &amp;copy; https://x.example/?q=&amp;copy;x &#35;tag &quot;q&quot;",
+    "[![i](https://img.example/i)](https://h.example/)",
+    "[x](javascript:alert(1)) [y](/relative) [z](http://[broken) <a@b.example>",
+    "<script>alert(1)</script> <b>bold</b> <!-- c --> \x00\x01 \x7f",
+    "@bob.-https://x.example @a@b.https://x.example `https://code.example`",
+    "\n\n---\n\n***\n\n    indented https://x.example\n\n1. a\n\n   b",
+]
+
+
+@pytest.mark.parametrize("source", TYPICAL_POSTS + TRICKY_POSTS)
+def test_fast_sanitizer_gives_exactly_bleachs_output_or_declines(source: str) -> None:
+    """The fast path for our own Markdown's HTML is bleach's output byte for byte, when taken."""
+    html = _markdown_html(source)
+    fast = text._FAST.clean(html)
+
+    assert fast is None or fast == _bleach(html)
+    assert render(source) == _bleach(html)
+
+
+@pytest.mark.parametrize("source", TYPICAL_POSTS)
+def test_typical_posts_take_the_fast_path(source: str) -> None:
+    """Ordinary posts do not need the html5lib round trip."""
+    assert text._FAST.clean(_markdown_html(source)) is not None
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<script>alert(1)</script>",
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href=" https://x.example">x</a>',
+        '<a href="&#106;avascript:alert(1)">x</a>',
+        '<img src="x" onerror="alert(1)">',
+        "<p>a<em>b</p></em>",
+        "<p><p>nested</p></p>",
+        '<a href="https://a.example"><a href="https://b.example">x</a></a>',
+        "<p>a &copy; b</p>",
+        "<p>a > b</p>",
+        "<p>\x00</p>",
+        "<p>unclosed",
+        "<div>x</div>",
+        '<p title="t" x=y>a</p>',
+    ],
+)
+def test_fast_sanitizer_declines_what_it_does_not_fully_understand(html: str) -> None:
+    """Anything outside the plain shape of Markdown's output is left to bleach."""
+    assert text._FAST.clean(html) is None
+
+
+def test_fast_sanitizer_drops_attributes_and_polices_links() -> None:
+    """Attributes off the allowlist vanish; links get rel and target; classes are filtered."""
+    html = (
+        '<p class="x" id="y">a <span class="h-card evil">b</span> '
+        '<a class="u-url" href="https://x.example/?a=1&amp;b=2" title="t" rel="me">c</a></p>'
+    )
+
+    assert (
+        text._FAST.clean(html)
+        == _bleach(html)
+        == (
+            '<p>a <span class="h-card">b</span> <a href="https://x.example/?a=1&amp;b=2" '
+            f'class="u-url" {REL}>c</a></p>'
+        )
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -116,3 +117,37 @@ def test_state_graph_refuses_illegal_moves():
     """A done job cannot be moved anywhere."""
     with pytest.raises(ValueError):
         job_store.check_transition("done", "running")
+
+
+async def test_a_slow_job_does_not_hold_up_the_others(db):
+    """In the server loop, jobs keep flowing while one job is still running."""
+    release = asyncio.Event()
+    done: list[int] = []
+
+    async def handler(job: Job) -> None:
+        if job.data["slow"]:
+            await release.wait()
+        done.append(job.data["n"])
+
+    runner = JobRunner(db)
+    runner.register(Queue(kind="test", handler=handler, concurrency=2))
+    runner.start()
+    try:
+        await _enqueue(db, {"n": 0, "slow": True})
+        runner.wake()
+        for n in range(1, 6):
+            await _enqueue(db, {"n": n, "slow": False})
+            runner.wake()
+        for _ in range(200):
+            if len(done) == 5:
+                break
+            await asyncio.sleep(0.01)
+        assert sorted(done) == [1, 2, 3, 4, 5]
+        release.set()
+        for _ in range(200):
+            if len(done) == 6:
+                break
+            await asyncio.sleep(0.01)
+        assert 0 in done
+    finally:
+        await runner.stop()

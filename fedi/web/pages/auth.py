@@ -35,6 +35,21 @@ bp = Blueprint("auth_pages", __name__)
 
 DEFAULT_NEXT = "/home"
 _SIGNUP_KEEP = ("username", "email", "reason", "invite")
+# The order of the sign-up form, so the error summary lists problems top to bottom.
+_SIGNUP_ORDER = (
+    "_form",
+    "username",
+    "email",
+    "password",
+    "password_confirmation",
+    "reason",
+    "invite",
+)
+
+
+def _in_form_order(errors: dict[str, str]) -> dict[str, str]:
+    rank = {name: i for i, name in enumerate(_SIGNUP_ORDER)}
+    return dict(sorted(errors.items(), key=lambda item: rank.get(item[0], len(rank))))
 
 
 def safe_next(value: str | None) -> str:
@@ -93,7 +108,8 @@ async def signup_submit() -> Response:
     try:
         result = await sign_up(services(), command)
     except Invalid as exc:
-        return await _signup_page(kept, exc.field_errors or {"_form": exc.safe_message}, 422)
+        errors = exc.field_errors or {"_form": exc.safe_message}
+        return await _signup_page(kept, _in_form_order(errors), 422)
     except Forbidden:
         return await _signup_page(kept)
     if result.session_token:

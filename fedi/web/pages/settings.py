@@ -93,4 +93,4 @@ async def save_profile() -> Response:
             "default_visibility": edit.default_visibility,
         }
         return await _render(form, exc.field_errors or {"_form": exc.safe_message}, status=422)
-    return redirect_with_notice("/settings", "Profile saved")
+    return redirect_with_notice("/settings", "Profile saved.")

@@ -1,0 +1,1 @@
+"""Inbound federation: receive (verify, dedupe, queue), dispatch, and the activity handlers."""

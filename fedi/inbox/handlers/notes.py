@@ -1,0 +1,225 @@
+"""Posts from other servers: Create, Update (edits with history), Delete, and Announce (boosts).
+
+Authorship is checked in every handler (CVE-2024-37903): only the author may edit or delete a
+post, and an object from another server is fetched from its origin rather than believed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from fedi.activitypub.addressing import visibility_of
+from fedi.activitypub.vocab import Note
+from fedi.inbox.handlers import ANY, Incoming, Routes, is_local, same_origin
+from fedi.inbox.handlers.note_store import (
+    content_html,
+    content_warning,
+    edit_time,
+    fetch_note,
+    hashtags,
+    mentioned_locals,
+    newer,
+    store_note,
+    stored_time,
+    trusted_note,
+    unchanged,
+)
+from fedi.storage import notifications as notification_store
+from fedi.storage import posts as post_store
+from fedi.storage import remote_posts as remote_store
+from fedi.storage.ids import new_id
+from fedi.storage.rows import Post
+from fedi.timelines import fan_in_mentions
+from fedi.visibility import DIRECT, OPEN_VISIBILITIES
+
+logger = logging.getLogger(__name__)
+
+
+async def on_create_note(inc: Incoming) -> None:
+    """Create(Note/Question/...): store the post and fan it in to local followers and mentions."""
+    note = await trusted_note(inc, inc.activity.object)
+    if note is None:
+        return inc.drop("the object is not a note we could verify at its origin")
+    if note.attributed_to == inc.actor.uri:
+        author = inc.actor
+    elif same_origin(note.uri, inc.actor.uri):
+        return inc.drop("the note is attributed to someone else")
+    else:
+        # Fetched from its own origin: the content is its author's, whoever passed it on.
+        author = await inc.resolver.get_actor(note.attributed_to)
+    await store_note(inc, note, author=author, fan_in=True)
+
+
+async def on_update_note(inc: Incoming) -> None:
+    """Update(Note): an edit by the author, kept with history (Mastodon needs `updated`)."""
+    note = inc.activity.object
+    if not isinstance(note, Note):
+        return inc.drop("an Update without an embedded note")
+    if note.attributed_to != inc.actor.uri or not same_origin(note.uri, inc.actor.uri):
+        return inc.drop("only the author may edit a note")
+    async with inc.svc.db.read() as conn:
+        post = await post_store.get_post_by_uri(conn, note.uri)
+        mentioned = await mentioned_locals(conn, inc.svc, note)
+    if post is None or post.deleted_at is not None or post.account_id != inc.actor.id:
+        return inc.drop("no such live post of this actor")
+    if unchanged(post, note):
+        # Interop: Update(Question) refreshes poll tallies; nothing to keep in the history.
+        async with inc.svc.db.write() as tx:
+            await post_store.update_post(tx, post.id, raw_json=_raw(note))
+        return None
+    edited_at = edit_time(note)
+    if edited_at is None:
+        return inc.drop("an Update without `updated` is not an edit")
+    if not newer(edited_at, post):
+        return inc.drop("the edit is older than the version we hold")
+    await _apply_edit(inc, post, note, edited_at, [a.id for a in mentioned])
+
+
+def _raw(note: Note) -> str:
+    return json.dumps(dict(note.raw), ensure_ascii=False)
+
+
+async def _apply_edit(
+    inc: Incoming, post: Post, note: Note, edited_at: str, mentioned: list[int]
+) -> None:
+    warning = content_warning(note)
+    async with inc.svc.db.write() as tx:
+        before = set((await post_store.list_mentions(tx, [post.id])).get(post.id, []))
+        applied = await remote_store.update_remote_post(
+            tx,
+            post.id,
+            content_warning=warning,
+            content_html=content_html(note),
+            sensitive=int(note.sensitive or bool(warning)),
+            language=note.language or post.language,
+            raw_json=_raw(note),
+            edited_at=edited_at,
+            mention_ids=mentioned,
+            tags=hashtags(note),
+        )
+        if not applied:
+            return
+        updated = await post_store.get_post(tx, post.id)
+        assert updated is not None
+        added = [a for a in mentioned if a not in before]
+        for account_id in await fan_in_mentions(tx, updated, added):
+            await notification_store.insert_notification(
+                tx,
+                account_id=account_id,
+                from_account_id=post.account_id,
+                type="mention",
+                post_id=post.id,
+            )
+    logger.info("inbox note edited uri=%s post=%s", note.uri, post.id)
+
+
+async def on_delete_note(inc: Incoming) -> None:
+    """Delete(Note/Tombstone/IRI): the author's post is soft-deleted (its page then says 410)."""
+    uri = inc.activity.object_id
+    if not uri or not same_origin(uri, inc.actor.uri):
+        return inc.drop("an actor may delete only objects of its own server")
+    async with inc.svc.db.read() as conn:
+        post = await post_store.get_post_by_uri(conn, uri)
+    if post is None:
+        # Delete-before-Create (reference section 4): remember it, so a late Create is dropped.
+        async with inc.svc.db.write() as tx:
+            await remote_store.remember_deleted_uri(tx, uri)
+        return None
+    if post.account_id != inc.actor.id:
+        return inc.drop("only the author may delete a post")
+    if post.deleted_at is not None:
+        return None
+    async with inc.svc.db.write() as tx:
+        if post.reblog_of_id is not None:
+            await remote_store.delete_reblog(tx, post.id)
+        else:
+            await post_store.mark_deleted(tx, post.id)
+    logger.info("inbox note deleted uri=%s post=%s", uri, post.id)
+    return None
+
+
+async def _boosted(inc: Incoming) -> Post | None:
+    """The post an Announce boosts: ours, known, or fetched from its origin and stored quietly."""
+    activity = inc.activity
+    uri = activity.object_id
+    if not uri:
+        return None
+    async with inc.svc.db.read() as conn:
+        known = await post_store.get_post_by_uri(conn, uri)
+    if known is not None or is_local(inc.svc, uri):
+        return known
+    obj = activity.object
+    # Interop: an embedded object is believed only as a self-boost from the booster's server.
+    if (
+        isinstance(obj, Note)
+        and obj.attributed_to == inc.actor.uri
+        and same_origin(uri, inc.actor.uri)
+    ):
+        note: Note | None = obj
+    else:
+        note = await fetch_note(inc.resolver, uri)
+    if note is None:
+        return None
+    author = (
+        inc.actor
+        if note.attributed_to == inc.actor.uri
+        else await inc.resolver.get_actor(note.attributed_to)
+    )
+    return await store_note(inc, note, author=author, fan_in=False)
+
+
+async def on_announce(inc: Incoming) -> None:
+    """Announce: a boost row pointing at the (fetched if unknown) original, fanned in to followers."""
+    activity = inc.activity
+    if activity.id and not same_origin(activity.id, inc.actor.uri):
+        return inc.drop("the Announce id is not on the actor's server")
+    async with inc.svc.db.read() as conn:
+        if activity.id and await post_store.get_post_by_uri(conn, activity.id) is not None:
+            return None
+    original = await _boosted(inc)
+    if original is not None and original.reblog_of_id is not None:
+        async with inc.svc.db.read() as conn:
+            original = await post_store.get_post(conn, original.reblog_of_id)
+    if original is None or original.deleted_at is not None:
+        return inc.drop("the boosted post is unknown or deleted")
+    if original.visibility not in OPEN_VISIBILITIES and original.account_id != inc.actor.id:
+        return inc.drop("only public and unlisted posts may be boosted")
+    async with inc.svc.db.read() as conn:
+        if await remote_store.get_reblog(conn, inc.actor.id, original.id) is not None:
+            return None
+    visibility = visibility_of(activity.to, activity.cc, followers=inc.actor.followers_uri or None)
+    reblog_id = new_id()
+    reblog = Post(
+        id=reblog_id,
+        uri=activity.id or f"{inc.actor.uri}#announces/{original.id}",
+        url=activity.id or original.url,
+        account_id=inc.actor.id,
+        local=0,
+        visibility=visibility,
+        reblog_of_id=original.id,
+        created_at=stored_time(activity.published),
+    )
+    notices = [(original.account_id, "reblog", original.id)] if original.local else []
+    async with inc.svc.db.write() as tx:
+        await remote_store.insert_remote_post(
+            tx,
+            reblog,
+            include_local_followers=visibility != DIRECT,
+            notifications=notices,
+        )
+    logger.info("inbox boost stored uri=%s of=%s", reblog.uri, original.id)
+    return None
+
+
+NOTE_KINDS = ("Note", "Question", "Article", "Page", "Image", "Video", "Audio", "Event")
+
+ROUTES: Routes = {
+    ("Create", ""): on_create_note,
+    **{("Create", kind): on_create_note for kind in NOTE_KINDS},
+    **{("Update", kind): on_update_note for kind in NOTE_KINDS},
+    ("Delete", ""): on_delete_note,
+    ("Delete", "Tombstone"): on_delete_note,
+    **{("Delete", kind): on_delete_note for kind in NOTE_KINDS},
+    ("Announce", ANY): on_announce,
+}

@@ -1,0 +1,301 @@
+"""Federate local actions: build the activity and queue its fan-out, inside the use case's transaction.
+
+Called from the seams at the end of each use case (posts.py `_federate`, interactions.py
+`_federate_*`). Who receives what:
+- a public, unlisted or followers-only post: the author's remote followers, the remote accounts it
+  mentions and, for a public or unlisted reply, the remote author it replies to;
+- a direct post: only the remote accounts it mentions;
+- Follow, Undo(Follow), Like, Undo(Like), Block, Undo(Block): the other actor; Accept and Reject
+  (of a follow request): the remote follower.
+When nobody remote is concerned nothing is queued (and nothing is built). Each function returns
+the fan-out job id, or None. `svc` may be omitted: it is then found from the transaction
+(fanout.services_for), because the seams only hold a transaction.
+"""
+
+from __future__ import annotations
+
+from fedi.activitypub.addressing import Audience
+from fedi.activitypub.uris import Uris
+from fedi.context import Services
+from fedi.outbox import activities
+from fedi.outbox.fanout import enqueue_activity, services_for
+from fedi.outbox.render import actor_json, note_jsons
+from fedi.storage import accounts as account_store
+from fedi.storage import follows as follow_store
+from fedi.storage import posts as post_store
+from fedi.storage.clock import now_db
+from fedi.storage.db import Tx
+from fedi.storage.ids import new_id
+from fedi.storage.rows import Account, Follow, Post
+
+JsonDict = activities.JsonDict
+POST_ACTIVITIES = ("Create", "Update", "Delete")
+# Visibilities whose replies also go to the (remote) author replied to, who may not follow us.
+REPLY_NOTICE_VISIBILITIES = ("public", "unlisted")
+
+
+async def _services(tx: Tx, svc: Services | None) -> Services:
+    found = svc or await services_for(tx)
+    if found is None:
+        raise RuntimeError("no Services bound to this database: call fanout.bind_services(svc)")
+    return found
+
+
+def preferred_inbox(account: Account) -> str:
+    """Where to deliver to a remote account: its server's shared inbox, else its own."""
+    return account.shared_inbox_uri or account.inbox_uri
+
+
+def _remote(account: Account | None) -> bool:
+    return account is not None and not account.local and account.deleted_at is None
+
+
+# --- posts ------------------------------------------------------------------------------------
+
+
+async def federate_post(
+    tx: Tx, kind: str, post: Post, *, svc: Services | None = None
+) -> int | None:
+    """Queue Create / Update / Delete of a local post for its remote audience."""
+    if kind not in POST_ACTIVITIES:
+        raise ValueError(f"unknown post activity {kind!r}")
+    if not post.local or post.reblog_of_id is not None:
+        return None
+    author = await account_store.get_account(tx, post.account_id)
+    if author is None or not author.local:
+        return None
+    mentioned_ids = (await post_store.list_mentions(tx, [post.id])).get(post.id, [])
+    related = await account_store.get_accounts(
+        tx,
+        [*mentioned_ids, *([post.in_reply_to_account_id] if post.in_reply_to_account_id else [])],
+    )
+    inboxes = [preferred_inbox(a) for i in mentioned_ids if _remote(a := related.get(i))]
+    parent_author = related.get(post.in_reply_to_account_id or 0)
+    if post.visibility in REPLY_NOTICE_VISIBILITIES and _remote(parent_author):
+        assert parent_author is not None
+        inboxes.append(preferred_inbox(parent_author))
+    to_followers = post.visibility != "direct"
+    inboxes = [i for i in dict.fromkeys(inboxes) if i]
+    if not inboxes and not (
+        to_followers and await follow_store.has_remote_followers(tx, author.id)
+    ):
+        return None
+    svc = await _services(tx, svc)
+    uris = Uris(svc.base_url)
+    [note] = await note_jsons(tx, svc, author, [post], with_context=False)
+    if kind == "Create":
+        activity = activities.create_note(note, actor=author.uri)
+    elif kind == "Update":
+        activity = activities.update_note(
+            note,
+            id=activities.update_note_id(
+                uris, author.username, post.id, post.edited_at or now_db()
+            ),
+            actor=author.uri,
+        )
+    else:
+        activity = activities.delete_note(
+            id=activities.delete_note_id(uris, author.username, post.id),
+            actor=author.uri,
+            object_id=post.uri,
+            audience=Audience(to=tuple(note.get("to", [])), cc=tuple(note.get("cc", []))),
+        )
+    return await enqueue_activity(
+        tx,
+        actor=author,
+        activity=activity,
+        inboxes=inboxes,
+        to_followers=to_followers,
+        wake=svc.jobs.wake,
+    )
+
+
+# --- follows ----------------------------------------------------------------------------------
+
+
+def _follow_of(uris: Uris, follower: Account, target: Account, follow: Follow) -> JsonDict:
+    """The Follow a follow row stands for (our own id for a local follower, theirs otherwise)."""
+    follow_uri = follow.uri
+    if follow_uri is None and follower.local:
+        follow_uri = activities.follow_id(uris, follower.username, follow.id)
+    return activities.follow_object(id=follow_uri, actor=follower.uri, object=target.uri)
+
+
+async def federate_follow(
+    tx: Tx, follower: Account, target: Account, follow: Follow, *, svc: Services | None = None
+) -> int | None:
+    """Queue a Follow of a remote account, to its inbox."""
+    if not follower.local or not _remote(target):
+        return None
+    svc = await _services(tx, svc)
+    body = _follow_of(Uris(svc.base_url), follower, target, follow)
+    activity = activities.follow(id=str(body["id"]), actor=follower.uri, object=target.uri)
+    return await enqueue_activity(
+        tx, actor=follower, activity=activity, inboxes=[target.inbox_uri], wake=svc.jobs.wake
+    )
+
+
+async def federate_undo_follow(
+    tx: Tx, follower: Account, target: Account, follow: Follow, *, svc: Services | None = None
+) -> int | None:
+    """Queue Undo(Follow) to a remote account we followed (or asked to)."""
+    if not follower.local or not _remote(target):
+        return None
+    svc = await _services(tx, svc)
+    body = _follow_of(Uris(svc.base_url), follower, target, follow)
+    activity = activities.undo(
+        id=activities.undo_id(str(body["id"]), new_id()), actor=follower.uri, object=body
+    )
+    return await enqueue_activity(
+        tx, actor=follower, activity=activity, inboxes=[target.inbox_uri], wake=svc.jobs.wake
+    )
+
+
+async def _answer_follow(tx: Tx, follow: Follow, kind: str, svc: Services | None) -> int | None:
+    accounts = await account_store.get_accounts(tx, [follow.account_id, follow.target_account_id])
+    follower, target = accounts.get(follow.account_id), accounts.get(follow.target_account_id)
+    if target is None or not target.local or follower is None or not _remote(follower):
+        return None
+    svc = await _services(tx, svc)
+    uris = Uris(svc.base_url)
+    body = _follow_of(uris, follower, target, follow)
+    if kind == "Accept":
+        activity = activities.accept_follow(
+            id=activities.accept_id(uris, target.username, follow.id), actor=target.uri, follow=body
+        )
+    else:
+        activity = activities.reject_follow(
+            id=activities.reject_id(uris, target.username, follow.id), actor=target.uri, follow=body
+        )
+    return await enqueue_activity(
+        tx,
+        actor=target,
+        activity=activity,
+        inboxes=[follower.inbox_uri or follower.shared_inbox_uri],
+        wake=svc.jobs.wake,
+    )
+
+
+async def federate_accept(tx: Tx, follow: Follow, *, svc: Services | None = None) -> int | None:
+    """Queue Accept(Follow) to a remote follower of a local account."""
+    return await _answer_follow(tx, follow, "Accept", svc)
+
+
+async def federate_reject(tx: Tx, follow: Follow, *, svc: Services | None = None) -> int | None:
+    """Queue Reject(Follow) to a remote account whose request (or follow) was refused."""
+    return await _answer_follow(tx, follow, "Reject", svc)
+
+
+# --- likes and blocks -------------------------------------------------------------------------
+
+
+async def _remote_author(tx: Tx, account: Account, post: Post) -> Account | None:
+    if not account.local or post.local:
+        return None
+    author = await account_store.get_account(tx, post.account_id)
+    return author if _remote(author) else None
+
+
+async def federate_like(
+    tx: Tx, account: Account, post: Post, *, svc: Services | None = None
+) -> int | None:
+    """Queue a Like of a remote post, to its author."""
+    author = await _remote_author(tx, account, post)
+    if author is None:
+        return None
+    svc = await _services(tx, svc)
+    activity = activities.like(
+        id=activities.like_id(Uris(svc.base_url), account.username, post.id),
+        actor=account.uri,
+        object=post.uri,
+    )
+    return await enqueue_activity(
+        tx, actor=account, activity=activity, inboxes=[preferred_inbox(author)], wake=svc.jobs.wake
+    )
+
+
+async def federate_undo_like(
+    tx: Tx, account: Account, post: Post, *, svc: Services | None = None
+) -> int | None:
+    """Queue Undo(Like) of a remote post, to its author."""
+    author = await _remote_author(tx, account, post)
+    if author is None:
+        return None
+    svc = await _services(tx, svc)
+    liked = activities.like(
+        id=activities.like_id(Uris(svc.base_url), account.username, post.id),
+        actor=account.uri,
+        object=post.uri,
+    )
+    activity = activities.undo(
+        id=activities.undo_id(str(liked["id"]), new_id()), actor=account.uri, object=liked
+    )
+    return await enqueue_activity(
+        tx, actor=account, activity=activity, inboxes=[preferred_inbox(author)], wake=svc.jobs.wake
+    )
+
+
+async def federate_block(
+    tx: Tx,
+    blocker: Account,
+    target: Account,
+    block_row_id: int,
+    *,
+    undo: bool = False,
+    svc: Services | None = None,
+) -> int | None:
+    """Queue Block (or Undo(Block)) of a remote account, to that account (as Mastodon does)."""
+    if not blocker.local or not _remote(target):
+        return None
+    svc = await _services(tx, svc)
+    blocked = activities.block(
+        id=activities.block_id(Uris(svc.base_url), blocker.username, block_row_id),
+        actor=blocker.uri,
+        object=target.uri,
+    )
+    activity = (
+        activities.undo(
+            id=activities.undo_id(str(blocked["id"]), new_id()), actor=blocker.uri, object=blocked
+        )
+        if undo
+        else blocked
+    )
+    return await enqueue_activity(
+        tx, actor=blocker, activity=activity, inboxes=[target.inbox_uri], wake=svc.jobs.wake
+    )
+
+
+# --- the account itself -----------------------------------------------------------------------
+
+
+async def federate_profile_update(
+    tx: Tx, account: Account, *, svc: Services | None = None
+) -> int | None:
+    """Queue Update(Person) of a local account (profile or key change) to its remote followers."""
+    if not account.local or not await follow_store.has_remote_followers(tx, account.id):
+        return None
+    svc = await _services(tx, svc)
+    uris = Uris(svc.base_url)
+    current = await account_store.get_account(tx, account.id) or account
+    activity = activities.update_actor(
+        actor_json(uris, current),
+        id=activities.update_actor_id(uris, current.username, current.updated_at or now_db()),
+    )
+    return await enqueue_activity(
+        tx, actor=current, activity=activity, to_followers=True, wake=svc.jobs.wake
+    )
+
+
+async def federate_account_deletion(
+    tx: Tx, account: Account, *, svc: Services | None = None
+) -> int | None:
+    """Queue Delete(actor) of a local account to its remote followers."""
+    if not account.local or not await follow_store.has_remote_followers(tx, account.id):
+        return None
+    svc = await _services(tx, svc)
+    activity = activities.delete_actor(
+        id=activities.delete_actor_id(Uris(svc.base_url), account.username), actor=account.uri
+    )
+    return await enqueue_activity(
+        tx, actor=account, activity=activity, to_followers=True, wake=svc.jobs.wake
+    )
