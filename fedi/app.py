@@ -12,7 +12,7 @@ from fedi.context import Services, close_services, open_services
 from fedi.inbox.dispatch import inbox_queue
 from fedi.mail import mail_queue
 from fedi.outbox.delivery import deliver_queue
-from fedi.outbox.fanout import bind_services, fanout_queue
+from fedi.outbox.fanout import fanout_queue
 from fedi.remote import build_resolver, open_http
 from fedi.web import register_blueprints
 from fedi.web.auth import check_csrf, finish_response, load_viewer
@@ -38,7 +38,6 @@ def register_queues(svc: Services) -> None:
     svc.jobs.register(fanout_queue(svc))
     svc.jobs.register(deliver_queue(svc))
     svc.jobs.register(inbox_queue(svc))
-    bind_services(svc)
 
 
 def create_app(config: Config, *, start_workers: bool = True) -> Quart:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,12 +56,12 @@ async def enqueue_activity(
     activity: JsonDict,
     inboxes: Sequence[str] = (),
     to_followers: bool = False,
-    wake: Wake | None = None,
+    wake: Wake,
 ) -> int | None:
     """Queue `activity` by local `actor` for the given inboxes and/or its remote followers.
 
-    Writes one `fanout` job in the caller's transaction and wakes the workers after commit (with
-    `wake`, else the runner bound to this database). Returns the job id; None when there is no
+    Writes one `fanout` job in the caller's transaction and calls `wake` (the job runner's) after
+    commit. Returns the job id; None when there is no
     remote recipient at all (nothing is queued).
     """
     targets = [i for i in dict.fromkeys(inboxes) if i]
@@ -76,9 +74,7 @@ async def enqueue_activity(
         "to_followers": to_followers,
     }
     job_id = await job_store.enqueue(tx, FANOUT_KIND, payload)
-    waker = wake or await _bound_wake(tx)
-    if waker is not None:
-        tx.on_commit(waker)
+    tx.on_commit(wake)
     logger.info(
         "fanout queued id=%s type=%s actor=%s inboxes=%s followers=%s",
         activity.get("id"),
@@ -169,39 +165,3 @@ def fanout_queue(svc: Services) -> Queue:
         logger.info("fanout expanded id=%s deliveries=%s", activity_id, added)
 
     return Queue(kind=FANOUT_KIND, handler=handle, max_attempts=8, concurrency=4)
-
-
-# --- finding the Services from a bare transaction ---------------------------------------------
-# The seams in posts.py and interactions.py hold only a transaction. `bind_services` (app wiring)
-# records each open instance by its database file; a transaction finds its instance through the
-# file its connection has open (one query per connection, then cached).
-
-_BOUND: dict[str, Services] = {}
-_BY_CONNECTION: weakref.WeakKeyDictionary[object, Services] = weakref.WeakKeyDictionary()
-
-
-def bind_services(svc: Services) -> None:
-    """Make `services_for(tx)` find `svc` for transactions on its database."""
-    # SQLite reports the absolute path with symbolic links resolved; keep both spellings.
-    for key in {os.path.abspath(svc.db.path), os.path.realpath(svc.db.path)}:
-        _BOUND[key] = svc
-
-
-async def services_for(tx: Tx) -> Services | None:
-    """The Services whose database this transaction writes to, if `bind_services` saw them."""
-    found = _BY_CONNECTION.get(tx.raw)
-    if found is not None:
-        return found
-    path = await tx.fetchval("SELECT file FROM pragma_database_list WHERE name = 'main'")
-    found = _BOUND.get(str(path)) if path else None
-    if found is not None:
-        _BY_CONNECTION[tx.raw] = found
-    return found
-
-
-async def _bound_wake(tx: Tx) -> Wake | None:
-    svc = await services_for(tx)
-    if svc is None:
-        logger.warning("fanout: no job runner bound to this database; it runs on the next poll")
-        return None
-    return svc.jobs.wake

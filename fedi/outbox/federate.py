@@ -1,15 +1,14 @@
 """Federate local actions: build the activity and queue its fan-out, inside the use case's transaction.
 
-Called from the seams at the end of each use case (posts.py `_federate`, interactions.py
-`_federate_*`). Who receives what:
+Called at the end of each use case's transaction (outbox/posts.py, outbox/interactions.py,
+outbox/profile.py, and the inbox when it answers a Follow). Who receives what:
 - a public, unlisted or followers-only post: the author's remote followers, the remote accounts it
   mentions and, for a public or unlisted reply, the remote author it replies to;
 - a direct post: only the remote accounts it mentions;
 - Follow, Undo(Follow), Like, Undo(Like), Block, Undo(Block): the other actor; Accept and Reject
   (of a follow request): the remote follower.
 When nobody remote is concerned nothing is queued (and nothing is built). Each function returns
-the fan-out job id, or None. `svc` may be omitted: it is then found from the transaction
-(fanout.services_for), because the seams only hold a transaction.
+the fan-out job id, or None.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from fedi.activitypub.addressing import Audience
 from fedi.activitypub.uris import Uris
 from fedi.context import Services
 from fedi.outbox import activities
-from fedi.outbox.fanout import enqueue_activity, services_for
+from fedi.outbox.fanout import enqueue_activity
 from fedi.outbox.render import actor_json, note_jsons
 from fedi.storage import accounts as account_store
 from fedi.storage import follows as follow_store
@@ -34,13 +33,6 @@ POST_ACTIVITIES = ("Create", "Update", "Delete")
 REPLY_NOTICE_VISIBILITIES = ("public", "unlisted")
 
 
-async def _services(tx: Tx, svc: Services | None) -> Services:
-    found = svc or await services_for(tx)
-    if found is None:
-        raise RuntimeError("no Services bound to this database: call fanout.bind_services(svc)")
-    return found
-
-
 def preferred_inbox(account: Account) -> str:
     """Where to deliver to a remote account: its server's shared inbox, else its own."""
     return account.shared_inbox_uri or account.inbox_uri
@@ -53,9 +45,7 @@ def _remote(account: Account | None) -> bool:
 # --- posts ------------------------------------------------------------------------------------
 
 
-async def federate_post(
-    tx: Tx, kind: str, post: Post, *, svc: Services | None = None
-) -> int | None:
+async def federate_post(svc: Services, tx: Tx, kind: str, post: Post) -> int | None:
     """Queue Create / Update / Delete of a local post for its remote audience."""
     if kind not in POST_ACTIVITIES:
         raise ValueError(f"unknown post activity {kind!r}")
@@ -80,7 +70,6 @@ async def federate_post(
         to_followers and await follow_store.has_remote_followers(tx, author.id)
     ):
         return None
-    svc = await _services(tx, svc)
     uris = Uris(svc.base_url)
     [note] = await note_jsons(tx, svc, author, [post], with_context=False)
     if kind == "Create":
@@ -122,12 +111,11 @@ def _follow_of(uris: Uris, follower: Account, target: Account, follow: Follow) -
 
 
 async def federate_follow(
-    tx: Tx, follower: Account, target: Account, follow: Follow, *, svc: Services | None = None
+    svc: Services, tx: Tx, follower: Account, target: Account, follow: Follow
 ) -> int | None:
     """Queue a Follow of a remote account, to its inbox."""
     if not follower.local or not _remote(target):
         return None
-    svc = await _services(tx, svc)
     body = _follow_of(Uris(svc.base_url), follower, target, follow)
     activity = activities.follow(id=str(body["id"]), actor=follower.uri, object=target.uri)
     return await enqueue_activity(
@@ -136,12 +124,11 @@ async def federate_follow(
 
 
 async def federate_undo_follow(
-    tx: Tx, follower: Account, target: Account, follow: Follow, *, svc: Services | None = None
+    svc: Services, tx: Tx, follower: Account, target: Account, follow: Follow
 ) -> int | None:
     """Queue Undo(Follow) to a remote account we followed (or asked to)."""
     if not follower.local or not _remote(target):
         return None
-    svc = await _services(tx, svc)
     body = _follow_of(Uris(svc.base_url), follower, target, follow)
     activity = activities.undo(
         id=activities.undo_id(str(body["id"]), new_id()), actor=follower.uri, object=body
@@ -151,12 +138,11 @@ async def federate_undo_follow(
     )
 
 
-async def _answer_follow(tx: Tx, follow: Follow, kind: str, svc: Services | None) -> int | None:
+async def _answer_follow(svc: Services, tx: Tx, follow: Follow, kind: str) -> int | None:
     accounts = await account_store.get_accounts(tx, [follow.account_id, follow.target_account_id])
     follower, target = accounts.get(follow.account_id), accounts.get(follow.target_account_id)
     if target is None or not target.local or follower is None or not _remote(follower):
         return None
-    svc = await _services(tx, svc)
     uris = Uris(svc.base_url)
     body = _follow_of(uris, follower, target, follow)
     if kind == "Accept":
@@ -176,14 +162,14 @@ async def _answer_follow(tx: Tx, follow: Follow, kind: str, svc: Services | None
     )
 
 
-async def federate_accept(tx: Tx, follow: Follow, *, svc: Services | None = None) -> int | None:
+async def federate_accept(svc: Services, tx: Tx, follow: Follow) -> int | None:
     """Queue Accept(Follow) to a remote follower of a local account."""
-    return await _answer_follow(tx, follow, "Accept", svc)
+    return await _answer_follow(svc, tx, follow, "Accept")
 
 
-async def federate_reject(tx: Tx, follow: Follow, *, svc: Services | None = None) -> int | None:
+async def federate_reject(svc: Services, tx: Tx, follow: Follow) -> int | None:
     """Queue Reject(Follow) to a remote account whose request (or follow) was refused."""
-    return await _answer_follow(tx, follow, "Reject", svc)
+    return await _answer_follow(svc, tx, follow, "Reject")
 
 
 # --- likes and blocks -------------------------------------------------------------------------
@@ -196,14 +182,11 @@ async def _remote_author(tx: Tx, account: Account, post: Post) -> Account | None
     return author if _remote(author) else None
 
 
-async def federate_like(
-    tx: Tx, account: Account, post: Post, *, svc: Services | None = None
-) -> int | None:
+async def federate_like(svc: Services, tx: Tx, account: Account, post: Post) -> int | None:
     """Queue a Like of a remote post, to its author."""
     author = await _remote_author(tx, account, post)
     if author is None:
         return None
-    svc = await _services(tx, svc)
     activity = activities.like(
         id=activities.like_id(Uris(svc.base_url), account.username, post.id),
         actor=account.uri,
@@ -214,14 +197,11 @@ async def federate_like(
     )
 
 
-async def federate_undo_like(
-    tx: Tx, account: Account, post: Post, *, svc: Services | None = None
-) -> int | None:
+async def federate_undo_like(svc: Services, tx: Tx, account: Account, post: Post) -> int | None:
     """Queue Undo(Like) of a remote post, to its author."""
     author = await _remote_author(tx, account, post)
     if author is None:
         return None
-    svc = await _services(tx, svc)
     liked = activities.like(
         id=activities.like_id(Uris(svc.base_url), account.username, post.id),
         actor=account.uri,
@@ -236,18 +216,17 @@ async def federate_undo_like(
 
 
 async def federate_block(
+    svc: Services,
     tx: Tx,
     blocker: Account,
     target: Account,
     block_row_id: int,
     *,
     undo: bool = False,
-    svc: Services | None = None,
 ) -> int | None:
     """Queue Block (or Undo(Block)) of a remote account, to that account (as Mastodon does)."""
     if not blocker.local or not _remote(target):
         return None
-    svc = await _services(tx, svc)
     blocked = activities.block(
         id=activities.block_id(Uris(svc.base_url), blocker.username, block_row_id),
         actor=blocker.uri,
@@ -268,13 +247,10 @@ async def federate_block(
 # --- the account itself -----------------------------------------------------------------------
 
 
-async def federate_profile_update(
-    tx: Tx, account: Account, *, svc: Services | None = None
-) -> int | None:
+async def federate_profile_update(svc: Services, tx: Tx, account: Account) -> int | None:
     """Queue Update(Person) of a local account (profile or key change) to its remote followers."""
     if not account.local or not await follow_store.has_remote_followers(tx, account.id):
         return None
-    svc = await _services(tx, svc)
     uris = Uris(svc.base_url)
     current = await account_store.get_account(tx, account.id) or account
     activity = activities.update_actor(
@@ -286,13 +262,10 @@ async def federate_profile_update(
     )
 
 
-async def federate_account_deletion(
-    tx: Tx, account: Account, *, svc: Services | None = None
-) -> int | None:
+async def federate_account_deletion(svc: Services, tx: Tx, account: Account) -> int | None:
     """Queue Delete(actor) of a local account to its remote followers."""
     if not account.local or not await follow_store.has_remote_followers(tx, account.id):
         return None
-    svc = await _services(tx, svc)
     activity = activities.delete_actor(
         id=activities.delete_actor_id(Uris(svc.base_url), account.username), actor=account.uri
     )

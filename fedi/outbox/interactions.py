@@ -1,8 +1,7 @@
 """Follows (with approval for locked accounts) and likes: one transaction per use case.
 
-Each use case ends with a `_federate_*` call: the seam where the federation issue (#3) will enqueue
-the Follow / Accept / Reject / Undo / Like activity for remote accounts. For local accounts there is
-nothing to send, so today those functions return at once.
+Each use case ends with a `federate.federate_*` call, which enqueues the Follow / Accept /
+Reject / Undo / Like activity for remote accounts (nothing for local ones).
 """
 
 from __future__ import annotations
@@ -70,7 +69,7 @@ async def follow_account(svc: Services, follower: Account, target: Account) -> F
             )
         follow = await follow_store.get_follow(tx, follower.id, current.id)
         assert follow is not None
-        await _federate_follow(tx, follower, current, follow)
+        await federate.federate_follow(svc, tx, follower, current, follow)
     logger.info("follow from=%s to=%s state=%s", follower.id, current.id, follow.state)
     return follow
 
@@ -96,7 +95,7 @@ async def unfollow_account(svc: Services, follower: Account, target: Account) ->
             await notification_store.delete_notifications(
                 tx, account_id=target.id, from_account_id=follower.id, type=kind
             )
-        await _federate_undo_follow(tx, follower, target, follow)
+        await federate.federate_undo_follow(svc, tx, follower, target, follow)
     return follow
 
 
@@ -120,7 +119,7 @@ async def approve_follow(svc: Services, target: Account, follow_id: int) -> Foll
         if follow is None or follow.target_account_id != target.id:
             raise NotFound(NO_SUCH_REQUEST)
         if follow.state == "pending":
-            await _accept(tx, follow)
+            await _accept(svc, tx, follow)
         accepted = await follow_store.get_follow_by_id(tx, follow_id)
     assert accepted is not None
     return accepted
@@ -136,20 +135,20 @@ async def reject_follow(svc: Services, target: Account, follow_id: int) -> None:
         await notification_store.delete_notifications(
             tx, account_id=target.id, from_account_id=follow.account_id, type="follow_request"
         )
-        await _federate_reject(tx, follow)
+        await federate.federate_reject(svc, tx, follow)
 
 
-async def accept_all_pending(tx: Tx, target_id: int) -> int:
+async def accept_all_pending(svc: Services, tx: Tx, target_id: int) -> int:
     """Inside the caller's transaction, accept every pending request to `target_id` (unlocking)."""
     accepted = 0
     while batch := await follow_store.list_followers(tx, target_id, state="pending", limit=200):
         for follow in batch:
-            await _accept(tx, follow)
+            await _accept(svc, tx, follow)
             accepted += 1
     return accepted
 
 
-async def _accept(tx: Tx, follow: Follow) -> None:
+async def _accept(svc: Services, tx: Tx, follow: Follow) -> None:
     await follow_store.accept_follow(tx, follow.id)
     await notification_store.delete_notifications(
         tx,
@@ -165,7 +164,7 @@ async def _accept(tx: Tx, follow: Follow) -> None:
             author_id=follow.target_account_id,
             visibilities=BACKFILL_VISIBILITIES,
         )
-    await _federate_accept(tx, follow)
+    await federate.federate_accept(svc, tx, follow)
 
 
 async def _surface_accepted(tx: Tx, follower: Account, target: Account) -> None:
@@ -211,7 +210,7 @@ async def like_post(
                     type="favourite",
                     post_id=post.id,
                 )
-            await _federate_like(tx, account, post)
+            await federate.federate_like(svc, tx, account, post)
     return liked
 
 
@@ -235,7 +234,7 @@ async def unlike_post(
                 type="favourite",
                 post_id=post.id,
             )
-            await _federate_undo_like(tx, account, post)
+            await federate.federate_undo_like(svc, tx, account, post)
     return removed
 
 
@@ -259,27 +258,3 @@ async def _author_matches(tx: Tx, post: Post, author_username: str | None) -> bo
 
 # --- federation seams (issue #3) ------------------------------------------------------------
 # Each receives the open transaction so the delivery job is enqueued atomically with the change.
-
-
-async def _federate_follow(tx: Tx, follower: Account, target: Account, follow: Follow) -> None:
-    await federate.federate_follow(tx, follower, target, follow)
-
-
-async def _federate_undo_follow(tx: Tx, follower: Account, target: Account, follow: Follow) -> None:
-    await federate.federate_undo_follow(tx, follower, target, follow)
-
-
-async def _federate_accept(tx: Tx, follow: Follow) -> None:
-    await federate.federate_accept(tx, follow)
-
-
-async def _federate_reject(tx: Tx, follow: Follow) -> None:
-    await federate.federate_reject(tx, follow)
-
-
-async def _federate_like(tx: Tx, account: Account, post: Post) -> None:
-    await federate.federate_like(tx, account, post)
-
-
-async def _federate_undo_like(tx: Tx, account: Account, post: Post) -> None:
-    await federate.federate_undo_like(tx, account, post)

@@ -2,8 +2,8 @@
 shared by the compose page and (later) `POST /api/v1/statuses`; free of web types.
 
 Reading and rendering happen before the write transaction; each use case then writes in one
-transaction, so nothing half-written is ever left. Each ends with a `_federate` call: the seam
-where the federation issue will enqueue the Create / Update / Delete fan-out.
+transaction, so nothing half-written is ever left. Each ends by queueing the Create / Update /
+Delete fan-out for remote followers and mentions (`federate.federate_post`), in that transaction.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ async def create_post(svc: Services, author: Account, draft: PostDraft) -> Post:
             include_local_followers=include_followers,
             notifications=notifications,
         )
-        await _federate(tx, "Create", post)
+        await federate.federate_post(svc, tx, "Create", post)
     return post
 
 
@@ -169,11 +169,6 @@ async def _reply_notice_allowed(conn: Conn, post: Post, parent: Post) -> bool:
         conn, target.id, post.account_id
     )
     return can_see(target.id, post, follows_author=follows, mentioned=False)
-
-
-async def _federate(tx: Tx, activity: str, post: Post) -> None:
-    """Enqueue the `activity` (Create/Update/Delete) fan-out for a local post's remote audience."""
-    await federate.federate_post(tx, activity, post)
 
 
 async def _own_post(
@@ -258,7 +253,7 @@ async def edit_post(
         added = [a for a in mentioned_ids if a not in before]
         await fan_in_mentions(tx, updated, added)
         await _notify_mentions(tx, updated, added)
-        await _federate(tx, "Update", updated)
+        await federate.federate_post(svc, tx, "Update", updated)
     return updated
 
 
@@ -274,5 +269,5 @@ async def delete_post(
             tx, actor, post_id, refusal=NOT_YOURS_DELETE, author_username=author_username
         )
         await post_store.mark_deleted(tx, post.id)
-        await _federate(tx, "Delete", post)
+        await federate.federate_post(svc, tx, "Delete", post)
     return post

@@ -11,6 +11,7 @@ from fedi.accounts.sessions import Viewer
 from fedi.activitypub.uris import Uris
 from fedi.context import Services
 from fedi.errors import Invalid
+from fedi.outbox import federate
 from fedi.outbox.interactions import accept_all_pending
 from fedi.storage import accounts as account_store
 from fedi.storage import users as user_store
@@ -119,10 +120,10 @@ async def update_profile(svc: Services, viewer: Viewer, edit: ProfileEdit) -> Ac
         await user_store.update_user(tx, viewer.user.id, default_visibility=edit.default_visibility)
         approved = 0
         if before is not None and before.locked and not edit.locked:
-            approved = await accept_all_pending(tx, viewer.id)
+            approved = await accept_all_pending(svc, tx, viewer.id)
         account = await account_store.get_account(tx, viewer.id)
-        # TODO(#3): enqueue an Update(Person) activity to followers' inboxes.
-    assert account is not None
+        assert account is not None
+        await federate.federate_profile_update(svc, tx, account)
     logger.info("profile updated account=%s auto_approved=%d", viewer.id, approved)
     return account
 

@@ -405,3 +405,16 @@ async def insert_post_bundle(
         )
 
     await tx.run(work)
+
+
+async def reblogged_among(conn: Conn, account_id: int, post_ids: list[int]) -> set[int]:
+    """Which of these posts the account has boosted (a live boost row), in one query."""
+    if not post_ids:
+        return set()
+    marks = ",".join("?" for _ in post_ids)
+    rows = await conn.fetchall(
+        f"SELECT reblog_of_id FROM posts WHERE account_id = ? AND reblog_of_id IN ({marks})"  # noqa: S608
+        " AND deleted_at IS NULL",
+        (account_id, *post_ids),
+    )
+    return {r[0] for r in rows}

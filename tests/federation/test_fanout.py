@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from fedi.accounts.sessions import Viewer
 from fedi.activitypub.addressing import PUBLIC
 from fedi.context import Services
 from fedi.outbox import federate
 from fedi.outbox.commands import PostDraft, PostEdit
 from fedi.outbox.delivery import DeliveryTuning, deliver_queue
-from fedi.outbox.fanout import enqueue_activity, fanout_queue, services_for
+from fedi.outbox.fanout import enqueue_activity, fanout_queue
 from fedi.outbox.interactions import (
     approve_follow,
     follow_account,
@@ -22,10 +23,12 @@ from fedi.outbox.interactions import (
     unlike_post,
 )
 from fedi.outbox.posts import create_post, delete_post, edit_post
+from fedi.outbox.profile import ProfileEdit, update_profile
 from fedi.remote import open_http
 from fedi.storage import follows as follow_store
 from fedi.storage import hosts as host_store
 from fedi.storage import posts as post_store
+from fedi.storage import users as user_store
 from fedi.storage.clock import now_db
 from fedi.storage.ids import new_id
 from fedi.storage.remote_posts import insert_remote_post
@@ -168,7 +171,7 @@ async def test_a_followers_only_post_also_reaches_the_mentioned(svc, alice, host
     await _mention(svc, post, bea)
 
     async with svc.db.write() as tx:
-        assert await federate.federate_post(tx, "Update", post, svc=svc) is not None
+        assert await federate.federate_post(svc, tx, "Update", post) is not None
     await svc.jobs.run_until_idle()
 
     [update] = [r.json for r in host_b.received]
@@ -185,7 +188,7 @@ async def test_a_direct_post_reaches_only_the_mentioned(svc, alice, host_a, host
     await _mention(svc, post, bea)
 
     async with svc.db.write() as tx:
-        await federate.federate_post(tx, "Create", post, svc=svc)
+        await federate.federate_post(svc, tx, "Create", post)
     await svc.jobs.run_until_idle()
 
     assert host_a.received == []
@@ -339,6 +342,7 @@ async def test_a_fanout_that_runs_twice_creates_each_delivery_once(svc, alice, h
             activity={"id": alice.uri + "#test/1", "type": "Test"},
             inboxes=[host_a.inbox(), svc.base_url + "/users/bob/inbox"],
             to_followers=True,
+            wake=svc.jobs.wake,
         )
     [job] = await jobs_of(svc, "fanout")
     handler = fanout_queue(svc).handler
@@ -369,7 +373,16 @@ async def test_unavailable_hosts_get_no_new_deliveries(svc, alice, host_a, host_
         assert await host_store.list_unavailable(conn, [host_a.host, host_b.host]) == {host_b.host}
 
 
-async def test_a_transaction_finds_its_instance(svc):
-    """The seams hold only a transaction; it leads back to the Services bound at startup."""
-    async with svc.db.write() as tx:
-        assert await services_for(tx) is svc
+async def test_a_profile_edit_is_sent_to_remote_followers(svc, alice, host_a, host_b):
+    """Saving the profile sends Update(Person) with the new name to each follower's server."""
+    await _followers(svc, alice, host_a, host_b)
+    async with svc.db.read() as conn:
+        user = await user_store.get_user(conn, alice.id)
+    edit = ProfileEdit(display_name="Alice Liddell", note="Down the rabbit hole")
+    await update_profile(svc, Viewer(account=alice, user=user), edit)
+    await svc.jobs.run_until_idle()
+
+    updates = [r.json for r in host_a.received + host_b.received if r.json["type"] == "Update"]
+    assert len(updates) == 2 and all(r.verified for r in host_a.received + host_b.received)
+    assert {u["object"]["name"] for u in updates} == {"Alice Liddell"}
+    assert "rabbit hole" in updates[0]["object"]["summary"]

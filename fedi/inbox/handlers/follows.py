@@ -40,7 +40,7 @@ async def on_follow(inc: Incoming) -> None:
                 # Interop: a repeated Follow means the other side lost our Accept (or the follow);
                 # Mastodon answers it again, naming the new Follow.
                 again = dataclasses.replace(existing, uri=follow_uri or existing.uri)
-                await federate.federate_accept(tx, again, svc=inc.svc)
+                await federate.federate_accept(inc.svc, tx, again)
             return None
         state = "pending" if target.locked else "accepted"
         await follow_store.insert_follow(
@@ -60,7 +60,7 @@ async def on_follow(inc: Incoming) -> None:
         if state == "accepted":
             follow = await follow_store.get_follow(tx, inc.actor.id, target.id)
             assert follow is not None
-            await federate.federate_accept(tx, follow, svc=inc.svc)
+            await federate.federate_accept(inc.svc, tx, follow)
     logger.info("inbox follow from=%s to=%s state=%s", inc.actor.uri, target.id, state)
     return None
 
