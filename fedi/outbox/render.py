@@ -190,12 +190,17 @@ async def note_jsons(
 
 
 async def _served_post(
-    conn: Conn, uris: Uris, username: str, post_id: int
+    conn: Conn, uris: Uris, username: str, post_id: int, viewer_id: int | None
 ) -> tuple[Post, Account] | Document:
-    """The post if an anonymous fetch may see it; a Tombstone Document if it was deleted."""
+    """The post if this fetcher may see it; a Tombstone Document if it was deleted.
+
+    Anonymous fetches get public and unlisted posts; a signed fetch by a remote account gets
+    what that account may see (followers-only posts when it follows the author, direct posts
+    that mention it).
+    """
     author = check_viewable(await account_store.get_local_account(conn, username), username)
     try:
-        post, _ = await visibility.visible_post(conn, None, post_id, author_username=username)
+        post, _ = await visibility.visible_post(conn, viewer_id, post_id, author_username=username)
     except Gone:
         deleted = await post_store.get_post(conn, post_id)
         body = serialize.tombstone(
@@ -203,15 +208,19 @@ async def _served_post(
             deleted=deleted.deleted_at if deleted else None,
         )
         return Document(body=body, gone=True)
-    if not post.local or post.reblog_of_id is not None or post.visibility not in OPEN:
+    if not post.local or post.reblog_of_id is not None:
+        raise NotFound(visibility.NOT_FOUND_MESSAGE)
+    if post.visibility not in OPEN and viewer_id is None:
         raise NotFound(visibility.NOT_FOUND_MESSAGE)
     return post, author
 
 
-async def note_document(svc: Services, username: str, post_id: int) -> Document:
-    """`/users/<name>/statuses/<id>`: the Note (public/unlisted), a Tombstone, or NotFound."""
+async def note_document(
+    svc: Services, username: str, post_id: int, *, viewer_id: int | None = None
+) -> Document:
+    """`/users/<name>/statuses/<id>`: the Note `viewer_id` may see, a Tombstone, or NotFound."""
     async with svc.db.read() as conn:
-        served = await _served_post(conn, Uris(svc.base_url), username, post_id)
+        served = await _served_post(conn, Uris(svc.base_url), username, post_id, viewer_id)
         if isinstance(served, Document):
             return served
         post, author = served
@@ -219,10 +228,12 @@ async def note_document(svc: Services, username: str, post_id: int) -> Document:
     return Document(body=body)
 
 
-async def create_document(svc: Services, username: str, post_id: int) -> Document:
+async def create_document(
+    svc: Services, username: str, post_id: int, *, viewer_id: int | None = None
+) -> Document:
     """`/users/<name>/statuses/<id>/activity`: the Create of a served Note (rules as the Note)."""
     async with svc.db.read() as conn:
-        served = await _served_post(conn, Uris(svc.base_url), username, post_id)
+        served = await _served_post(conn, Uris(svc.base_url), username, post_id, viewer_id)
         if isinstance(served, Document):
             return served
         post, author = served

@@ -15,9 +15,10 @@ from typing import Any
 
 from quart import Blueprint, Response, redirect, request
 
-from fedi.errors import Invalid
+from fedi.errors import Invalid, SignatureError
 from fedi.inbox.receive import MAX_BODY as MAX_INBOX_BODY
 from fedi.inbox.receive import Outcome, RawRequest, receive
+from fedi.inbox.verify import check_signature, resolver_for
 from fedi.outbox import render
 from fedi.web.auth import services
 
@@ -86,6 +87,36 @@ def _bad_query(exc: Invalid) -> Response:
     return activity_json({"error": exc.safe_message}, status=400)
 
 
+# --- who is fetching (signed GETs, authorized fetch) ---------------------------------------
+
+
+async def _fetcher_id() -> int | None:
+    """The verified remote account behind a signed GET, or None for an unsigned one.
+
+    With `[federation] authorized_fetch` an unsigned or badly signed GET is refused (401); without
+    it, a signature is optional and only widens what is served (followers-only posts to
+    followers). The instance actor is never behind this, so servers can fetch its key.
+    """
+    svc = services()
+    required = svc.config.federation.authorized_fetch
+    if "signature" not in request.headers and "signature-input" not in request.headers:
+        if required:
+            raise SignatureError("This server requires signed requests (authorized fetch).")
+        return None
+    raw = RawRequest(
+        method=request.method,
+        path=_path_with_query(),
+        headers=dict(request.headers.items()),
+        body=b"",
+    )
+    check = await check_signature(await resolver_for(svc), raw)
+    if check.ok and check.signer is not None:
+        return check.signer.id
+    if required:
+        raise SignatureError(f"The request signature could not be verified: {check.reason}.")
+    return None
+
+
 # --- negotiated documents -------------------------------------------------------------------
 
 
@@ -94,6 +125,7 @@ async def actor(name: str) -> Response:
     """The actor document, or a redirect to the profile page for browsers."""
     if not _asks_for_activitypub():
         return redirect(f"/@{name}", 302)  # type: ignore[return-value]
+    await _fetcher_id()
     return _document(await render.actor_document(services(), name))
 
 
@@ -102,13 +134,15 @@ async def status(name: str, post_id: int) -> Response:
     """The Note of a public or unlisted post (410 Tombstone if deleted), or the page for browsers."""
     if not _asks_for_activitypub():
         return redirect(f"/@{name}/{post_id}", 302)  # type: ignore[return-value]
-    return _document(await render.note_document(services(), name, post_id))
+    viewer_id = await _fetcher_id()
+    return _document(await render.note_document(services(), name, post_id, viewer_id=viewer_id))
 
 
 @bp.get("/users/<name>/statuses/<int:post_id>/activity")
 async def status_activity(name: str, post_id: int) -> Response:
     """The Create activity of a served Note (the ids our outbox lists)."""
-    return _document(await render.create_document(services(), name, post_id))
+    viewer_id = await _fetcher_id()
+    return _document(await render.create_document(services(), name, post_id, viewer_id=viewer_id))
 
 
 @bp.get("/actor")
@@ -131,6 +165,7 @@ async def instance_outbox() -> Response:
 @bp.get("/users/<name>/outbox")
 async def outbox(name: str) -> Response:
     """The outbox collection; `?page=true[&max_id=N|&min_id=N]` for a page of Create activities."""
+    await _fetcher_id()
     try:
         page, max_id, min_id = _paging()
     except Invalid as exc:
@@ -144,6 +179,7 @@ async def outbox(name: str) -> Response:
 @bp.get("/users/<name>/followers")
 async def followers(name: str) -> Response:
     """The followers collection; `?page=true[&max_id=N]` for a page of actor IRIs."""
+    await _fetcher_id()
     try:
         page, max_id, _ = _paging()
     except Invalid as exc:
@@ -156,6 +192,7 @@ async def followers(name: str) -> Response:
 @bp.get("/users/<name>/following")
 async def following(name: str) -> Response:
     """The following collection; `?page=true[&max_id=N]` for a page of actor IRIs."""
+    await _fetcher_id()
     try:
         page, max_id, _ = _paging()
     except Invalid as exc:
@@ -168,6 +205,7 @@ async def following(name: str) -> Response:
 @bp.get("/users/<name>/collections/featured")
 async def featured(name: str) -> Response:
     """Pinned posts (an empty collection until pins exist)."""
+    await _fetcher_id()
     return activity_json(await render.featured_document(services(), name))
 
 
@@ -180,13 +218,18 @@ async def answer_pages_with_activitypub() -> Response | None:
     if request.method not in ("GET", "HEAD") or not _asks_for_activitypub():
         return None
     path = request.path
-    found = _PROFILE_PAGE.match(path)
-    if found:
-        return _document(await render.actor_document(services(), found["name"]))
-    found = _STATUS_PAGE.match(path)
-    if found:
-        return _document(await render.note_document(services(), found["name"], int(found["id"])))
-    return None
+    profile, status = _PROFILE_PAGE.match(path), _STATUS_PAGE.match(path)
+    if not profile and not status:
+        return None
+    viewer_id = await _fetcher_id()
+    if profile:
+        return _document(await render.actor_document(services(), profile["name"]))
+    assert status is not None
+    return _document(
+        await render.note_document(
+            services(), status["name"], int(status["id"]), viewer_id=viewer_id
+        )
+    )
 
 
 @bp.after_app_request
