@@ -40,6 +40,21 @@ def register_queues(svc: Services) -> None:
     svc.jobs.register(inbox_queue(svc))
 
 
+async def open_runtime(config: Config) -> Services:
+    """Services with the outbound HTTP client, the resolver and every job queue registered."""
+    svc = await open_services(config)
+    svc.extras["http"] = await open_http(config)
+    svc.extras["resolver"] = build_resolver(svc)
+    register_queues(svc)
+    return svc
+
+
+async def close_runtime(svc: Services) -> None:
+    """Stop the workers, close the database and the HTTP client."""
+    await close_services(svc)
+    await svc.extras["http"].aclose()
+
+
 def create_app(config: Config, *, start_workers: bool = True) -> Quart:
     """A Quart app for this config; the database opens when serving starts."""
     app = Quart(
@@ -55,11 +70,8 @@ def create_app(config: Config, *, start_workers: bool = True) -> Quart:
 
     @app.before_serving
     async def startup() -> None:
-        svc = await open_services(config)
-        svc.extras["http"] = await open_http(config)
-        svc.extras["resolver"] = build_resolver(svc)
+        svc = await open_runtime(config)
         app.extensions["fedi"] = svc
-        register_queues(svc)
         if start_workers:
             svc.jobs.start()
         logger.info("fedi serving %s", config.base_url)
@@ -68,8 +80,7 @@ def create_app(config: Config, *, start_workers: bool = True) -> Quart:
     async def shutdown() -> None:
         svc = app.extensions.pop("fedi", None)
         if svc is not None:
-            await close_services(svc)
-            await svc.extras["http"].aclose()
+            await close_runtime(svc)
 
     app.before_request(load_viewer)
     app.before_request(check_csrf)

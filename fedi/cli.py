@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import signal
@@ -17,10 +18,12 @@ from hypercorn.config import Config as HyperConfig
 
 from fedi import __version__
 from fedi.accounts.registration import NewAccount, create_local_account, list_users, set_role
-from fedi.app import create_app
+from fedi.app import close_runtime, create_app, open_runtime
 from fedi.config import Config, load
-from fedi.context import Services, close_services, open_services
+from fedi.context import Services
 from fedi.errors import ConfigError, FediError, Invalid
+from fedi.remote import resolver_of
+from fedi.webfinger.lookup import lookup_handle
 
 logger = logging.getLogger("fedi")
 
@@ -62,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("name")
     role.add_argument("role", choices=["admin", "moderator", "user"])
 
+    lookup = sub.add_parser("lookup", help="fetch a remote account by handle or URL (debugging)")
+    lookup.add_argument("target", help="name@host[:port], acct:name@host or an https:// URL")
+
     jobs = sub.add_parser("jobs", help="background jobs").add_subparsers(
         dest="action", required=True
     )
@@ -75,11 +81,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _with_services(config: Config, action: Callable[[Services], Awaitable[Any]]) -> Any:
-    svc = await open_services(config)
+    svc = await open_runtime(config)
     try:
         return await action(svc)
     finally:
-        await close_services(svc)
+        await close_runtime(svc)
 
 
 async def _init(svc: Services) -> None:
@@ -129,6 +135,29 @@ async def _jobs(svc: Services, args: argparse.Namespace) -> None:
         )
 
 
+async def _lookup(svc: Services, target: str) -> None:
+    target = target.removeprefix("acct:")
+    if target.startswith(("http://", "https://")):
+        found = await resolver_of(svc).resolve_url(target)
+    else:
+        found = await lookup_handle(svc, target, refresh=True)
+    if isinstance(found, dict):
+        print(json.dumps(found, indent=2))
+        return
+    for label, value in (
+        ("acct", found.acct),
+        ("uri", found.uri),
+        ("name", found.display_name),
+        ("profile", found.url),
+        ("inbox", found.inbox_uri),
+        ("shared inbox", found.shared_inbox_uri),
+        ("key id", found.public_key_id),
+        ("locked", bool(found.locked)),
+        ("fetched", found.fetched_at),
+    ):
+        print(f"{label:<13} {value}")
+
+
 def serve(config: Config) -> None:
     """Run Hypercorn with the app (workers run inside the same process)."""
     hyper = HyperConfig()
@@ -163,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
         level=os.environ.get("FEDI_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
     try:
         config = load(resolve_config_path(args.config))
     except ConfigError as exc:
@@ -182,6 +212,8 @@ def main(argv: list[str] | None = None) -> None:
                 "set-role": lambda svc: _user_set_role(svc, args),
             }[args.action]
             asyncio.run(_with_services(config, action))
+        elif args.command == "lookup":
+            asyncio.run(_with_services(config, lambda svc: _lookup(svc, args.target)))
         elif args.command == "jobs":
             asyncio.run(_with_services(config, lambda svc: _jobs(svc, args)))
     except Invalid as exc:
