@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from quart import Quart, Response, jsonify, redirect, request
 from werkzeug.exceptions import HTTPException
@@ -50,8 +51,22 @@ async def error_response(
         response.status_code = status
         return response
     return await page(
-        "pages/error.html", status=status, title=TITLES.get(status, "Error"), message=message
+        "pages/error.html",
+        status=status,
+        error_code=status,
+        title=TITLES.get(status, "Error"),
+        message=message,
     )
+
+
+def _local_referrer() -> str:
+    """The path of the page a form was sent from, when it is on this site; else /."""
+    referrer = request.referrer or ""
+    if referrer.startswith(request.host_url):
+        path = "/" + referrer[len(request.host_url) :].lstrip("/")
+        if not path.startswith("//"):
+            return path
+    return "/"
 
 
 def register_error_handlers(app: Quart) -> None:
@@ -68,8 +83,11 @@ def register_error_handlers(app: Quart) -> None:
             extra["details"] = {
                 k: [{"error": "ERR_INVALID", "description": v}] for k, v in exc.field_errors.items()
             }
-        if exc.status == 401 and not wants_json() and request.method == "GET":
-            return redirect("/login?next=" + request.path)  # type: ignore[return-value]
+        if exc.status == 401 and not wants_json():
+            # A logged-out click on Like/Follow (a POST) also goes to the login page, and back
+            # to the page it came from afterwards.
+            back = request.path if request.method == "GET" else _local_referrer()
+            return redirect("/login?next=" + quote(back, safe="/@"), 303)  # type: ignore[return-value]
         response = await error_response(exc.status, exc.safe_message, extra=extra)
         if isinstance(exc, RateLimited):
             response.headers["Retry-After"] = str(exc.retry_after)

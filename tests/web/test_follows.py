@@ -260,8 +260,10 @@ async def test_follow_when_logged_out_is_refused(
 
     response = await anon_client.post("/@alice/follow", form={"csrf_token": csrf})
 
-    assert response.status_code == 401
-    assert "You need to log in first." in await _text(response)
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/login?next=")
+    async with svc.db.read() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM follows") == 0
 
 
 async def test_unlocking_approves_pending_requests(app: Any, svc: Services, csrf: str) -> None:

@@ -176,11 +176,13 @@ async def test_like_without_csrf_token_is_refused(app: Any, svc: Services, csrf:
 
 
 async def test_like_when_logged_out_is_refused(anon_client: Any, svc: Services, csrf: str) -> None:
-    """Logged-out visitors cannot like posts."""
+    """Logged-out visitors cannot like posts; they are sent to the login page instead."""
     _, alice = await make_user(svc, "alice")
     post = await _post(svc, alice, "public post")
 
     response = await anon_client.post(f"/@alice/{post.id}/like", form={"csrf_token": csrf})
 
-    assert response.status_code == 401
-    assert "You need to log in first." in await _text(response)
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/login?next=")
+    async with svc.db.read() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM likes") == 0

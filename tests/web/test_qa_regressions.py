@@ -141,3 +141,31 @@ async def test_signup_error_summary_follows_the_form_order(
         "password_confirmation",
     ]
     assert "That username is already taken." in summary
+
+
+async def test_error_pages_show_their_status_code(client):
+    """The error page names the HTTP status ("Error 404") above its title."""
+    response = await client.get("/@nobody-here")
+    assert response.status_code == 404
+    assert "Error 404" in await response.get_data(as_text=True)
+
+
+async def test_a_logged_out_like_goes_to_the_login_page_and_back(anon_client, csrf, svc):
+    """Clicking Like while logged out leads to the login page, returning to the page after."""
+    response = await anon_client.post(
+        "/@alice/1/like",
+        form={"csrf_token": csrf},
+        headers={"Referer": "http://localhost/@alice/1"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login?next=/@alice/1"
+
+
+async def test_get_logout_offers_a_button(client, svc):
+    """Typing /logout shows a Log out button (logging out takes a POST); logged out, it goes home."""
+    assert (await client.get("/logout")).status_code == 303
+    _, alice = await make_user(svc, "alice")
+    await browser_login(client, svc, alice)
+    page = await client.get("/logout")
+    html = await page.get_data(as_text=True)
+    assert page.status_code == 200 and 'action="/logout"' in html and "csrf_token" in html

@@ -183,6 +183,14 @@ async def login_submit() -> Response:
     return response
 
 
+@bp.get("/logout")
+async def logout_page() -> Response:
+    """Logging out takes a POST; someone who typed the address gets a button for it."""
+    if viewer() is None:
+        return redirect("/", 303)  # type: ignore[return-value]
+    return await page("pages/logout.html")
+
+
 @bp.post("/logout")
 async def logout() -> Response:
     """End this session on the server and forget the cookie."""
