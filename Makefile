@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint install browser clean
+.PHONY: run test bench lint install browser peers clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,10 @@ run: install
 browser:
 	@./scripts/ensure-chromium.sh
 
-test: install browser
+peers:
+	@./scripts/setup-fedify-peer.sh
+
+test: install browser peers
 	$(BIN)/ruff check fedi tests bench
 	$(BIN)/pytest -q
 

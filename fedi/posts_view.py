@@ -1,8 +1,10 @@
 """View models of posts: everything a page (or later the API) shows about a post, built in batch.
 
 `build_post_views` turns a page of posts into `PostView`s for one viewer with one query per kind
-of related row (mentions, follows, accounts, like counts, the viewer's likes, reply counts) —
-never one query per post. Posts the viewer may not see are left out (visibility.py decides).
+of related row (mentions, follows, accounts, like, boost and reply counts, the viewer's likes and
+boosts) — never one query per post. Posts the viewer may not see are left out (visibility.py
+decides). A boost row (`reblog_of_id`, local or from the inbox) is shown as the boosted post with
+a "boosted by" line; it is left out when the original is gone or hidden from the viewer.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from fedi.storage import posts as post_store
 from fedi.storage.clock import from_db
 from fedi.storage.db import Conn
 from fedi.storage.rows import Account, Post
-from fedi.visibility import DESCRIPTIONS, LABELS, load_facts
+from fedi.visibility import DESCRIPTIONS, LABELS, OPEN_VISIBILITIES, load_facts
 
 
 def account_path(account: Account) -> str:
@@ -41,22 +43,40 @@ def time_label(stored: str | None) -> str:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PostView:
-    """One post as one viewer sees it (the post partial's `p`)."""
+    """One post as one viewer sees it (the post partial's `p`).
+
+    For a boost, `post` is the boosted (original) post and every action acts on it; `reblog` is
+    the boost row and `boosted_by` its author.
+    """
 
     post: Post
     author: Account
+    reblog: Post | None = None
+    boosted_by: Account | None = None
     reply_to: Account | None = None
     mentions: tuple[Account, ...] = ()
     reply_count: int = 0
     like_count: int = 0
     liked: bool = False
+    boost_count: int = 0
+    boosted: bool = False
     logged_in: bool = False
+    can_boost: bool = False
     can_edit: bool = False
     can_delete: bool = False
 
     @property
     def id(self) -> int:
-        return self.post.id
+        """The timeline item's id: the boost row's for a boost (paging, element ids)."""
+        return self.reblog.id if self.reblog is not None else self.post.id
+
+    @property
+    def boosted_by_url(self) -> str:
+        return account_path(self.boosted_by) if self.boosted_by else ""
+
+    @property
+    def boosted_by_handle(self) -> str:
+        return "@" + self.boosted_by.acct if self.boosted_by else ""
 
     @property
     def visibility(self) -> str:
@@ -125,6 +145,14 @@ class PostView:
         return self.page_url + "/unlike"
 
     @property
+    def boost_url(self) -> str:
+        return self.page_url + "/boost"
+
+    @property
+    def unboost_url(self) -> str:
+        return self.page_url + "/unboost"
+
+    @property
     def edit_url(self) -> str:
         return self.page_url + "/edit"
 
@@ -137,41 +165,74 @@ class PostView:
         return self.page_url + "/history"
 
 
+def _shown_pairs(posts: list[Post], originals: dict[int, Post]) -> list[tuple[Post | None, Post]]:
+    """(boost row or None, post to show) per timeline item; boosts of missing posts dropped."""
+    pairs: list[tuple[Post | None, Post]] = []
+    for post in posts:
+        if post.reblog_of_id is None:
+            pairs.append((None, post))
+            continue
+        original = originals.get(post.reblog_of_id)
+        if original is not None and original.reblog_of_id is None:
+            pairs.append((post, original))
+    return pairs
+
+
 async def views_with_conn(conn: Conn, viewer_id: int | None, posts: list[Post]) -> list[PostView]:
     """`build_post_views` on a connection the caller already holds."""
     if not posts:
         return []
-    ids = [p.id for p in posts]
-    mentions = await post_store.list_mentions(conn, ids)
-    facts = await load_facts(conn, viewer_id, posts, mentions=mentions)
-    posts = [p for p in posts if facts.allows(p)]
-    if not posts:
+    wanted_originals = sorted({p.reblog_of_id for p in posts if p.reblog_of_id is not None})
+    originals = await post_store.get_posts(conn, wanted_originals) if wanted_originals else {}
+    pairs = _shown_pairs(posts, originals)
+    every = {p.id: p for pair in pairs for p in pair if p is not None}
+    mentions = await post_store.list_mentions(conn, sorted(every))
+    facts = await load_facts(conn, viewer_id, every.values(), mentions=mentions)
+    # A boost is shown when both the boost and the boosted post are visible to the viewer; a post
+    # shows once per page, at its newest place (a boost above the original, as the first boost).
+    shown_ids: set[int] = set()
+    visible = []
+    for reblog, post in pairs:
+        allowed = facts.allows(post) and (reblog is None or facts.allows(reblog))
+        if allowed and post.id not in shown_ids:
+            shown_ids.add(post.id)
+            visible.append((reblog, post))
+    pairs = visible
+    if not pairs:
         return []
-    ids = [p.id for p in posts]
-    wanted = {p.account_id for p in posts}
-    wanted.update(p.in_reply_to_account_id for p in posts if p.in_reply_to_account_id)
+    ids = sorted({shown.id for _, shown in pairs})
+    wanted = {s.account_id for _, s in pairs} | {r.account_id for r, _ in pairs if r is not None}
+    wanted.update(s.in_reply_to_account_id for _, s in pairs if s.in_reply_to_account_id)
     for post_id in ids:
         wanted.update(mentions.get(post_id, ()))
     accounts = await account_store.get_accounts(conn, sorted(wanted))
     like_counts = await like_store.count_likes(conn, ids)
+    boost_counts = await post_store.count_reblogs(conn, ids)
     liked = set() if viewer_id is None else await like_store.liked_among(conn, viewer_id, ids)
+    boosted = set() if viewer_id is None else await post_store.reblogged_among(conn, viewer_id, ids)
     reply_counts = await post_store.count_replies(conn, ids)
     views = []
-    for post in posts:
+    for reblog, post in pairs:
         author = accounts.get(post.account_id)
-        if author is None:
+        booster = accounts.get(reblog.account_id) if reblog is not None else None
+        if author is None or (reblog is not None and booster is None):
             continue
         own = viewer_id is not None and viewer_id == post.account_id and post.local == 1
         views.append(
             PostView(
                 post=post,
                 author=author,
+                reblog=reblog,
+                boosted_by=booster,
                 reply_to=accounts.get(post.in_reply_to_account_id or 0),
                 mentions=tuple(accounts[a] for a in mentions.get(post.id, ()) if a in accounts),
                 reply_count=reply_counts.get(post.id, 0),
                 like_count=like_counts.get(post.id, 0),
                 liked=post.id in liked,
+                boost_count=boost_counts.get(post.id, 0),
+                boosted=post.id in boosted,
                 logged_in=viewer_id is not None,
+                can_boost=viewer_id is not None and post.visibility in OPEN_VISIBILITIES,
                 can_edit=own,
                 can_delete=own,
             )

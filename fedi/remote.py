@@ -204,10 +204,13 @@ def actor_fields(doc: JsonDict, url: str) -> store.RemoteAccountFields:
         raise BadDocument(f"{url} is not an actor (type {str(doc.get('type'))[:50]!r}).")
     _require_own_id(doc, url)
     username = doc.get("preferredUsername")
+    # Interop: Mastodon (and fedi) name the instance actor after the domain, which carries a
+    # port in development (`localhost:3000`); that name is the actor's own host, so it is taken.
+    own_host = isinstance(username, str) and username.lower() == _host(url)
     if (
         not isinstance(username, str)
         or not 0 < len(username) <= 255
-        or any(c.isspace() or c in "@/?#:" for c in username)
+        or (not own_host and any(c.isspace() or c in "@/?#:" for c in username))
     ):
         raise BadDocument(f"The actor {url} has no usable preferredUsername.")
     inbox = _http_url(doc.get("inbox"))

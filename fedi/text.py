@@ -89,7 +89,7 @@ _DROP_WITH_CONTENT = frozenset(
     | {"object", "embed", "template", "svg", "math", "title", "textarea", "select"}
 )
 _SKIP_LINKING = frozenset({"a", "code", "pre"})
-_NO_LINKING = frozenset({"pre", "code"})  # where bare URLs stay text
+_LINKIFY_SKIP = frozenset({"pre", "code"})  # bare URLs stay text in these
 _PROTOCOLS = frozenset({"http", "https", "mailto"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
@@ -189,8 +189,11 @@ class _Entities(Treeprocessor):
 # --- bleach filters -------------------------------------------------------------------------
 
 
-def _attr(name: str) -> tuple[None, str]:
-    return (None, name)
+# Attribute keys of html5lib tokens.
+_CLASS, _HREF, _REL, _TARGET, _REVERSED = (
+    (None, n) for n in ("class", "href", "rel", "target", "reversed")
+)
+_NUMBERS = ((None, "start"), (None, "value"))
 
 
 class _DropContent(Filter):
@@ -222,25 +225,25 @@ class _LinkPolicy(Filter):
 
 
 def _police(tag: str, attrs: dict[tuple[str | None, str], str]) -> None:
-    if (classes := attrs.pop(_attr("class"), None)) is not None:
+    if (classes := attrs.pop(_CLASS, None)) is not None:
         kept = [c for c in classes.split() if c in ALLOWED_CLASSES]
         if kept:
-            attrs[_attr("class")] = " ".join(kept)
+            attrs[_CLASS] = " ".join(kept)
     if tag == "a":
-        href = attrs.get(_attr("href"))
+        href = attrs.get(_HREF)
         if href is not None and not _SAFE_HREF_RE.match(convert_entities(href).strip()):
-            del attrs[_attr("href")]
+            del attrs[_HREF]
             href = None
-        rel = attrs.pop(_attr("rel"), "").split()
-        attrs.pop(_attr("target"), None)
+        rel = attrs.pop(_REL, "").split()
+        attrs.pop(_TARGET, None)
         if href is not None:
-            attrs[_attr("rel")] = ("tag " if "tag" in rel else "") + LINK_REL
-            attrs[_attr("target")] = "_blank"
-    for name in ("start", "value"):
-        if (number := attrs.get(_attr(name))) is not None and not _INT_RE.fullmatch(number.strip()):
-            del attrs[_attr(name)]
-    if _attr("reversed") in attrs:
-        attrs[_attr("reversed")] = "reversed"
+            attrs[_REL] = ("tag " if "tag" in rel else "") + LINK_REL
+            attrs[_TARGET] = "_blank"
+    for key in _NUMBERS:
+        if (number := attrs.get(key)) is not None and not _INT_RE.fullmatch(number.strip()):
+            del attrs[key]
+    if _REVERSED in attrs:
+        attrs[_REVERSED] = "reversed"
 
 
 # The local bleach Cleaner's policy; tried first on our own Markdown's HTML, bleach if it declines.
@@ -248,7 +251,7 @@ _FAST = FastCleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
     protocols=_PROTOCOLS,
-    skip_tags=_NO_LINKING,
+    skip_tags=_LINKIFY_SKIP,
     police=_police,
     url_re=_URL_RE,
 )
@@ -291,7 +294,7 @@ def _build_tools() -> _Tools:
         "strip_comments": True,
     }
     linkify = partial(
-        LinkifyFilter, callbacks=[], skip_tags=_NO_LINKING, parse_email=False, url_re=_URL_RE
+        LinkifyFilter, callbacks=[], skip_tags=_LINKIFY_SKIP, parse_email=False, url_re=_URL_RE
     )
     local = Cleaner(tags=ALLOWED_TAGS, filters=[linkify, _LinkPolicy], **common)
     # Script-like elements are let through the parser so their content can be dropped with them.

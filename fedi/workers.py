@@ -151,6 +151,17 @@ class JobRunner:
         """
         wake = self._wakes[queue.kind]
         in_flight: set[asyncio.Task[None]] = set()
+        try:
+            await self._claim_loop(queue, wake, in_flight)
+        finally:
+            # Interrupted jobs keep their lease and run again after it expires (restart-safe).
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def _claim_loop(
+        self, queue: Queue, wake: asyncio.Event, in_flight: set[asyncio.Task[None]]
+    ) -> None:
         while not self._stopping:
             try:
                 free = queue.concurrency - len(in_flight)
@@ -170,13 +181,15 @@ class JobRunner:
                 wait = 5.0
             wake.clear()
             waiter = asyncio.create_task(wake.wait())
-            done, _ = await asyncio.wait(
-                {waiter, *in_flight}, timeout=max(wait, 0.05), return_when=asyncio.FIRST_COMPLETED
-            )
-            waiter.cancel()
+            try:
+                done, _ = await asyncio.wait(
+                    {waiter, *in_flight},
+                    timeout=max(wait, 0.05),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+            finally:
+                waiter.cancel()
             in_flight -= done
-        for task in in_flight:
-            task.cancel()
 
     async def list(
         self, *, state: str | None = None, kind: str | None = None, limit: int = 100

@@ -66,6 +66,10 @@ _IMF_FIXDATE = re.compile(
     r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d\d):(\d\d):(\d\d) GMT"
 )
 _MONTHS = {name: number for number, name in enumerate(calendar.month_abbr) if name}
+# Interop: Fedify (2.3) signs a GET's `@target-uri` with the fragment of the URL it fetched (its
+# key fetches of `<actor>#main-key`), though a fragment never reaches the server; the fragment of
+# our key ids is the one it can have used.
+_FETCH_FRAGMENTS = ("#main-key",)
 
 SigningKey = rsa.RSAPrivateKey | str  # a key object, or PEM (parsed once, cached)
 VerifyKey = rsa.RSAPublicKey | str
@@ -516,15 +520,19 @@ def _verify_rfc9421(
         schemes = ("https", "http")
     else:
         schemes = ("https",)
+    paths = [path_with_query]
+    if has_uri and not _has_body(method, body) and "#" not in path_with_query:
+        paths.extend(path_with_query + fragment for fragment in _FETCH_FRAGMENTS)
     for candidate in schemes:
-        target = Target(scheme=candidate, authority=authority, path_with_query=path_with_query)
-        base = rfc9421.signature_base(
-            components=sig.components,
-            params=sig.params,
-            method=method,
-            target=target,
-            headers=headers,
-        )
-        if _rsa_ok(key, sig.signature, base):
-            return ""
+        for path in paths:
+            target = Target(scheme=candidate, authority=authority, path_with_query=path)
+            base = rfc9421.signature_base(
+                components=sig.components,
+                params=sig.params,
+                method=method,
+                target=target,
+                headers=headers,
+            )
+            if _rsa_ok(key, sig.signature, base):
+                return ""
     return "bad signature"

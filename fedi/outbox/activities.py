@@ -89,6 +89,11 @@ def delete_actor_id(uris: Uris, username: str) -> str:
     return uris.activity(username, "deletes", "actor")
 
 
+def announce_id(uris: Uris, username: str, reblog_id: int) -> str:
+    """The id of our Announce (boost): one per boost row, kept as that row's `uri`."""
+    return uris.activity(username, "announces", reblog_id)
+
+
 # --- posts ------------------------------------------------------------------------------------
 
 
@@ -123,6 +128,34 @@ def delete_note(*, id: str, actor: str, object_id: str, audience: Audience) -> J
             "object": {"id": object_id, "type": "Tombstone"},
         }
     )
+
+
+# --- boosts -----------------------------------------------------------------------------------
+
+
+def announce(
+    *, id: str, actor: str, object: str, published: str | datetime, audience: Audience
+) -> JsonDict:
+    """`Announce` (boost) of a post by its id; Mastodon addresses it to Public, cc the boosted
+    author and the booster's followers."""
+    return with_context(
+        {
+            "id": id,
+            "type": "Announce",
+            "actor": actor,
+            "published": serialize.ap_time(published),
+            **audience.as_dict(),
+            "object": object,
+        }
+    )
+
+
+def undo_announce(*, announce: Mapping[str, Any], ident: int) -> JsonDict:
+    """`Undo` of one of our Announces, embedding it whole, addressed as it was."""
+    undone = undo(
+        id=undo_id(str(announce["id"]), ident), actor=str(announce["actor"]), object=announce
+    )
+    return {**undone, "to": list(announce.get("to", [])), "cc": list(announce.get("cc", []))}
 
 
 # --- follows, likes, blocks -------------------------------------------------------------------

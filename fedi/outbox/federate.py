@@ -6,14 +6,16 @@ outbox/profile.py, and the inbox when it answers a Follow). Who receives what:
   mentions and, for a public or unlisted reply, the remote author it replies to;
 - a direct post: only the remote accounts it mentions;
 - Follow, Undo(Follow), Like, Undo(Like), Block, Undo(Block): the other actor; Accept and Reject
-  (of a follow request): the remote follower.
+  (of a follow request): the remote follower;
+- Announce and Undo(Announce) (a boost): the booster's remote followers and the boosted post's
+  remote author.
 When nobody remote is concerned nothing is queued (and nothing is built). Each function returns
 the fan-out job id, or None.
 """
 
 from __future__ import annotations
 
-from fedi.activitypub.addressing import Audience
+from fedi.activitypub.addressing import PUBLIC, Audience
 from fedi.activitypub.uris import Uris
 from fedi.context import Services
 from fedi.outbox import activities
@@ -271,4 +273,33 @@ async def federate_account_deletion(svc: Services, tx: Tx, account: Account) -> 
     )
     return await enqueue_activity(
         tx, actor=account, activity=activity, to_followers=True, wake=svc.jobs.wake
+    )
+
+
+# --- boosts -----------------------------------------------------------------------------------
+
+
+async def federate_boost(
+    svc: Services, tx: Tx, account: Account, reblog: Post, original: Post, *, undo: bool = False
+) -> int | None:
+    """Queue Announce (or Undo(Announce)) of a boost to the booster's remote followers and the
+    boosted post's remote author."""
+    if not account.local or reblog.reblog_of_id != original.id:
+        return None
+    author = await account_store.get_account(tx, original.account_id)
+    inboxes = [preferred_inbox(author)] if author is not None and _remote(author) else []
+    if not inboxes and not await follow_store.has_remote_followers(tx, account.id):
+        return None
+    followers = Uris(svc.base_url).actor_collections(account.username)["followers"]
+    cc = [author.uri] if author is not None else []
+    announced = activities.announce(
+        id=reblog.uri,
+        actor=account.uri,
+        object=original.uri,
+        published=reblog.created_at,
+        audience=Audience(to=(PUBLIC,), cc=tuple(dict.fromkeys([*cc, followers]))),
+    )
+    activity = activities.undo_announce(announce=announced, ident=new_id()) if undo else announced
+    return await enqueue_activity(
+        tx, actor=account, activity=activity, inboxes=inboxes, to_followers=True, wake=svc.jobs.wake
     )

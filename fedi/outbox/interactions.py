@@ -253,8 +253,5 @@ async def _author_matches(tx: Tx, post: Post, author_username: str | None) -> bo
     if author_username is None:
         return True
     author = await account_store.get_account(tx, post.account_id)
-    return author is not None and author.username.lower() == author_username.lower()
-
-
-# --- federation seams (issue #3) ------------------------------------------------------------
-# Each receives the open transaction so the delivery job is enqueued atomically with the change.
+    # Remote posts live under /@name@host/<id>, local ones under /@name/<id>.
+    return author is not None and author.acct.lower() == author_username.lower()

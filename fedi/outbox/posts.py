@@ -8,11 +8,14 @@ Delete fan-out for remote followers and mentions (`federate.federate_post`), in 
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fedi.activitypub.uris import Uris
 from fedi.context import Services
-from fedi.errors import Forbidden, Gone, Invalid, NotFound
+from fedi.errors import FediError, Forbidden, Gone, Invalid, NotFound
 from fedi.outbox import federate
 from fedi.outbox.commands import PostDraft, PostEdit
 from fedi.storage import accounts as account_store
@@ -28,19 +31,30 @@ from fedi.storage.rows import PostEdit as EarlierVersion
 from fedi.text import extract_hashtags, extract_mentions, post_length, render_local
 from fedi.timelines import fan_in_mentions, new_post_recipients
 from fedi.visibility import PRIVATE, VISIBILITIES, can_see, visible_post
+from fedi.webfinger.lookup import lookup_handle
+
+logger = logging.getLogger(__name__)
 
 NOT_YOURS_EDIT = "You can only edit your own posts."
 NOT_YOURS_DELETE = "You can only delete your own posts."
 NO_PARENT = "The post you are replying to does not exist, or you cannot see it."
+MENTION_LOOKUP_BUDGET = 10.0
+"""Seconds a post waits for the WebFinger lookups of its remote mentions, at most."""
+MAX_REMOTE_MENTIONS = 20
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rendered:
-    """A post's text made ready to store: sanitized HTML, local mentions and hashtags."""
+    """A post's text made ready to store: sanitized HTML, mentioned accounts and hashtags."""
 
     html: str
     mentioned: list[Account]
     tags: list[str]
+
+    @property
+    def local_ids(self) -> list[int]:
+        """Ids of the mentioned local accounts (who get feed rows and notifications)."""
+        return [a.id for a in self.mentioned if a.local]
 
 
 def check_text(svc: Services, text: str, content_warning: str) -> dict[str, str]:
@@ -54,13 +68,48 @@ def check_text(svc: Services, text: str, content_warning: str) -> dict[str, str]
     return {}
 
 
-async def render_text(svc: Services, conn: Conn, text: str) -> Rendered:
-    """Resolve `@name` mentions of local accounts and render the Markdown once, for storing.
+async def resolve_remote_mentions(svc: Services, text: str) -> dict[str, Account]:
+    """The accounts of a text's `@name@host` mentions by acct, looked up by WebFinger (network).
 
+    Call it before any transaction. Lookups run concurrently within MENTION_LOOKUP_BUDGET
+    seconds; a handle that does not resolve in time (or at all) is left out, so it stays text.
+    """
+    own_domain = svc.config.instance.domain.lower()
+    mentions = extract_mentions(text) if "@" in text else []
+    accts = [r.acct for r in mentions if r.domain is not None and r.domain != own_domain]
+    tasks = {acct: asyncio.ensure_future(_lookup_mention(svc, acct)) for acct in accts}
+    if not tasks:
+        return {}
+    _, pending = await asyncio.wait(
+        list(tasks.values())[:MAX_REMOTE_MENTIONS], timeout=MENTION_LOOKUP_BUDGET
+    )
+    for task in [*pending, *list(tasks.values())[MAX_REMOTE_MENTIONS:]]:
+        task.cancel()
+    found = {a: t.result() for a, t in tasks.items() if t.done() and not t.cancelled()}
+    return {acct: account for acct, account in found.items() if account is not None}
+
+
+async def _lookup_mention(svc: Services, acct: str) -> Account | None:
+    try:
+        account = await lookup_handle(svc, acct)
+    except FediError as exc:
+        logger.info("mention unresolved acct=%s error=%s", acct, exc.safe_message)
+        return None
+    except Exception:  # a post is never lost to a peer that sent something odd
+        logger.exception("mention lookup failed acct=%s", acct)
+        return None
+    return None if account.suspended_at or account.deleted_at else account
+
+
+async def render_text(
+    svc: Services, conn: Conn, text: str, *, remote: Mapping[str, Account] | None = None
+) -> Rendered:
+    """Resolve mentions and render the Markdown once, for storing.
+
+    `@name` mentions of local accounts are found here; `@name@host` ones are taken from `remote`
+    (`resolve_remote_mentions`, called before). Mentions that do not resolve stay plain text.
     One Markdown pass serves all three `fedi.text` calls below: `fedi.text.analyse` caches a
     text's analysis, and rendering only fills in the mentions that resolved.
-    Unknown local names and remote `@name@host` mentions stay plain text for now (the federation
-    issue resolves remote ones here, before any write).
     """
     uris = Uris(svc.base_url)
     own_domain = svc.config.instance.domain.lower()
@@ -75,6 +124,12 @@ async def render_text(svc: Services, conn: Conn, text: str) -> Rendered:
             continue
         mention_urls[ref.acct] = uris.profile(account.username)
         mentioned.setdefault(account.id, account)
+    for ref in mentions:
+        account = (remote or {}).get(ref.acct)
+        if ref.domain is not None and ref.acct not in mention_urls and account is not None:
+            # Linked to their profile on their own server, as Mastodon does.
+            mention_urls[ref.acct] = account.url or account.uri
+            mentioned.setdefault(account.id, account)
     html = render_local(text, mention_urls=mention_urls, tag_url=uris.tag)
     return Rendered(
         html=html,
@@ -86,14 +141,15 @@ async def render_text(svc: Services, conn: Conn, text: str) -> Rendered:
 async def create_post(svc: Services, author: Account, draft: PostDraft) -> Post:
     """Publish a local post; Invalid (field errors) or NotFound (an invisible parent) if not.
 
-    Validates, renders once, then writes in one transaction: the post, its mentions and tags,
-    home feeds and notifications.
+    Validates, looks remote mentions up (network, before any write), renders once, then writes in
+    one transaction: the post, its mentions and tags, home feeds and notifications.
     """
     errors = check_text(svc, draft.text, draft.content_warning)
     if draft.visibility is not None and draft.visibility not in VISIBILITIES:
         errors["visibility"] = "Choose who can see this post."
     if errors:
         raise Invalid(field_errors=errors)
+    remote = await resolve_remote_mentions(svc, draft.text)
     async with svc.db.read() as conn:
         parent = None
         if draft.in_reply_to_id is not None:
@@ -102,7 +158,7 @@ async def create_post(svc: Services, author: Account, draft: PostDraft) -> Post:
             except (NotFound, Gone):
                 raise NotFound(NO_PARENT) from None
         visibility = draft.visibility or await _default_visibility(conn, author.id)
-        rendered = await render_text(svc, conn, draft.text)
+        rendered = await render_text(svc, conn, draft.text, remote=remote)
     uris = Uris(svc.base_url)
     post_id = new_id()
     post = Post(
@@ -124,12 +180,13 @@ async def create_post(svc: Services, author: Account, draft: PostDraft) -> Post:
         created_at=now_db(),
     )
     mentioned_ids = [a.id for a in rendered.mentioned]
-    notifications = [(a, "mention") for a in mentioned_ids]
+    local_ids = rendered.local_ids
+    notifications = [(a, "mention") for a in local_ids]
     if parent is not None and parent.account_id not in mentioned_ids:
         async with svc.db.read() as conn:
             if await _reply_notice_allowed(conn, post, parent):
                 notifications.append((parent.account_id, "reply"))
-    feed_ids, include_followers = new_post_recipients(post, mentioned_ids)
+    feed_ids, include_followers = new_post_recipients(post, local_ids)
     async with svc.db.write() as tx:
         await post_store.insert_post_bundle(
             tx,
@@ -216,8 +273,9 @@ async def edit_post(
         post.sensitive,
     ):
         return post
+    remote = await resolve_remote_mentions(svc, edit.text)
     async with svc.db.read() as conn:
-        rendered = await render_text(svc, conn, edit.text)
+        rendered = await render_text(svc, conn, edit.text, remote=remote)
     mentioned_ids = [a.id for a in rendered.mentioned]
     async with svc.db.write() as tx:
         current = await post_store.get_post(tx, post.id)
@@ -250,7 +308,7 @@ async def edit_post(
         await post_store.set_tags(tx, post.id, rendered.tags)
         updated = await post_store.get_post(tx, post.id)
         assert updated is not None
-        added = [a for a in mentioned_ids if a not in before]
+        added = [a for a in rendered.local_ids if a not in before]
         await fan_in_mentions(tx, updated, added)
         await _notify_mentions(tx, updated, added)
         await federate.federate_post(svc, tx, "Update", updated)

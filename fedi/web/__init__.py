@@ -15,6 +15,8 @@ BLUEPRINT_MODULES = (
     "fedi.web.pages.admin",
     "fedi.web.pages.admin_federation",
     "fedi.web.pages.profile",
+    "fedi.web.pages.remote_profile",
+    "fedi.web.pages.search",
     "fedi.web.pages.interactions",
     "fedi.web.pages.notifications",
     "fedi.web.pages.settings",

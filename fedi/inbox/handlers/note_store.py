@@ -236,8 +236,11 @@ def edit_time(note: Note) -> str | None:
 
 
 def newer(edited_at: str, post: Post) -> bool:
-    """Whether an edit is newer than what we hold (Updates arrive out of order)."""
-    return edited_at > (post.edited_at or post.created_at)
+    """Whether an edit is not older than what we hold (Updates arrive out of order)."""
+    # Interop: Mastodon skips an Update only when the version it holds is strictly newer. AP
+    # times have whole seconds, so an edit made within the second of the post (or of the last
+    # edit) carries the same time and must still apply.
+    return edited_at >= (post.edited_at or post.created_at)
 
 
 def unchanged(post: Post, note: Note) -> bool:

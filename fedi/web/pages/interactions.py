@@ -1,4 +1,4 @@
-"""Like and unlike buttons (POST), and the shared "go back where you were" redirect rule."""
+"""Like/unlike and boost/unboost buttons (POST), and the shared "go back where you were" rule."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from quart import Blueprint, Response, redirect, request
 
+from fedi.outbox.boosts import boost_post, unboost_post
 from fedi.outbox.interactions import like_post, unlike_post
 from fedi.web.auth import require_viewer, services
 
@@ -49,4 +50,18 @@ async def like(name: str, post_id: int) -> Response:
 async def unlike(name: str, post_id: int) -> Response:
     current = require_viewer()
     await unlike_post(services(), current.account, post_id, author_username=name)
+    return redirect(await back_to(f"/@{name}/{post_id}"), 303)  # type: ignore[return-value]
+
+
+@bp.post("/@<name>/<int:post_id>/boost")
+async def boost(name: str, post_id: int) -> Response:
+    current = require_viewer()
+    await boost_post(services(), current.account, post_id, author_acct=name)
+    return redirect(await back_to(f"/@{name}/{post_id}"), 303)  # type: ignore[return-value]
+
+
+@bp.post("/@<name>/<int:post_id>/unboost")
+async def unboost(name: str, post_id: int) -> Response:
+    current = require_viewer()
+    await unboost_post(services(), current.account, post_id, author_acct=name)
     return redirect(await back_to(f"/@{name}/{post_id}"), 303)  # type: ignore[return-value]
