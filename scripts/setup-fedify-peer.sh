@@ -21,7 +21,11 @@ if [ -n "$system_node" ] && [ "$(node_major "$system_node")" -ge 22 ]; then
 else
     source="package"
 fi
-lock_hash="$(sha256sum "$peer/package-lock.json" | cut -d' ' -f1)"
+if command -v sha256sum >/dev/null 2>&1; then
+    lock_hash="$(sha256sum "$peer/package-lock.json" | cut -d' ' -f1)"
+else
+    lock_hash="$(shasum -a 256 "$peer/package-lock.json" | cut -d' ' -f1)"
+fi
 wanted="$lock_hash $source"
 
 if [ -f "$stamp" ] && [ "$(sed -n 1p "$stamp")" = "$wanted" ]; then

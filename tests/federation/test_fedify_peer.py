@@ -4,9 +4,11 @@ One fedi instance (`create_app` under Hypercorn, https with a throwaway CA, on 1
 Fedify peer of `tests/peers/fedify/peer.mjs` (Node, a subprocess on 127.0.0.1, https with the same
 CA) talk over real loopback sockets with real signatures; handles carry ports
 (`acct:erin@127.0.0.1:<port>`), looked up over https WebFinger both ways. The peer's inbox keeps
-only what Fedify verified, plus every inbox request with its signature scheme and status; the
-tests read that through the peer's test-only `/_test/log` and fedi's state through its services.
-The peer is installed by `scripts/setup-fedify-peer.sh` (`make peers`; run here when missing).
+only what Fedify verified, and the peer notes every request it got or sent with its signature
+scheme and status; the tests read that through the peer's test-only `/_test/log` and fedi's state
+through its services.
+The peer is installed by `scripts/setup-fedify-peer.sh` (`make peers`; run here too, instant when
+the install is up to date).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import ssl
 import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -215,7 +217,6 @@ class World:
     peer: FedifyPeer
     alice: Account
     erin_follow_id: str = ""
-    notes: dict[str, str] = field(default_factory=dict)
 
 
 def free_socket() -> socket.socket:
@@ -228,9 +229,8 @@ def free_socket() -> socket.socket:
 
 
 def peer_node() -> str:
-    """The Node binary chosen by the setup script, which runs first if the peer is missing."""
-    if not SETUP_STAMP.exists():
-        subprocess.run([str(SETUP_SCRIPT)], check=True, timeout=900)
+    """The Node binary chosen by the setup script (run each time: instant when up to date)."""
+    subprocess.run([str(SETUP_SCRIPT)], check=True, timeout=900)
     node = SETUP_STAMP.read_text().splitlines()[1]
     assert Path(node).exists(), f"{node} is gone: run {SETUP_SCRIPT}"
     return node
@@ -297,20 +297,22 @@ async def fedi_server(
     stop = asyncio.Event()
     task = asyncio.create_task(hypercorn_serve(app, hyper, shutdown_trigger=stop.wait))  # type: ignore[arg-type]
     server = FediServer(app=app, port=port, stop=stop, task=task)
-    async with httpx.AsyncClient(verify=tls.client_context(), trust_env=False) as client:
-        deadline = time.monotonic() + DEADLINE
-        while True:
-            assert not task.done(), "fedi stopped while starting"
-            try:
-                if (await client.get(f"https://{server.host}/health")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "fedi did not start"
-            await asyncio.sleep(0.05)
-    yield server
-    stop.set()
-    await asyncio.wait_for(task, timeout=15)
+    try:
+        async with httpx.AsyncClient(verify=tls.client_context(), trust_env=False) as client:
+            deadline = time.monotonic() + DEADLINE
+            while True:
+                assert not task.done(), "fedi stopped while starting"
+                try:
+                    if (await client.get(f"https://{server.host}/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "fedi did not start"
+                await asyncio.sleep(0.05)
+        yield server
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=15)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
