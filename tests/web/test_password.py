@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import re
-from email.message import EmailMessage
 from typing import Any
 
 from fedi.config import Config
 from fedi.storage.clock import now_db
+from tests import mail_files
 from tests.factories import PASSWORD, browser_login, make_user
 
 NEW_PASSWORD = "a brand new passphrase"
-
-
-def _mails(config: Config) -> list[EmailMessage]:
-    folder = config.data_path / "mail"
-    paths = sorted(folder.glob("*.eml")) if folder.exists() else []
-    return [
-        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
-        for p in paths
-    ]
-
-
-def _link(message: EmailMessage, prefix: str) -> str:
-    body = message.get_body(preferencelist=("plain",))
-    assert body is not None
-    match = re.search(r"http://localhost(" + re.escape(prefix) + r"[\w-]+)", body.get_content())
-    assert match, body.get_content()
-    return match.group(1)
 
 
 async def _text(response: Any) -> str:
@@ -42,7 +22,7 @@ async def _ask_for_link(client: Any, csrf: str, config: Config, run_jobs: Any) -
     )
     assert response.status_code == 200
     await run_jobs()
-    return _link(_mails(config)[-1], "/auth/password/reset/")
+    return mail_files.link(mail_files.mails(config)[-1], "/auth/password/reset/")
 
 
 async def _login(client: Any, csrf: str, password: str) -> int:
@@ -59,7 +39,7 @@ async def test_password_reset_full_path(app, anon_client, svc, csrf, config, run
     await browser_login(other_browser, svc, alice)
 
     link = await _ask_for_link(anon_client, csrf, config, run_jobs)
-    [mail] = _mails(config)
+    [mail] = mail_files.mails(config)
     assert mail["To"] == "alice@example.com" and "Reset your password" in mail["Subject"]
 
     form = await anon_client.get(link)
@@ -92,7 +72,7 @@ async def test_password_reset_full_path(app, anon_client, svc, csrf, config, run
     body = await _text(used)
     assert "already been used" in body and 'href="/auth/password/forgot"' in body
     await run_jobs()
-    assert "was changed" in _mails(config)[-1]["Subject"]  # the notice mail
+    assert "was changed" in mail_files.mails(config)[-1]["Subject"]  # the notice mail
 
 
 async def test_unknown_address_gets_the_same_answer(anon_client, svc, csrf, config, run_jobs):
@@ -110,7 +90,7 @@ async def test_unknown_address_gets_the_same_answer(anon_client, svc, csrf, conf
         "nobody", "X"
     )
     await run_jobs()
-    assert [m["To"] for m in _mails(config)] == ["alice@example.com"]
+    assert [m["To"] for m in mail_files.mails(config)] == ["alice@example.com"]
 
 
 async def test_empty_address_is_explained(anon_client, csrf):

@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import re
-from email.message import EmailMessage
 from typing import Any
 
-from fedi.config import Config
 from fedi.storage.rows import Account
+from tests import mail_files
 from tests.factories import CSRF_COOKIE_VALUE, PASSWORD, browser_login, make_user
 
 NEW_PASSWORD = "another long passphrase"
-
-
-def _mails(config: Config) -> list[EmailMessage]:
-    folder = config.data_path / "mail"
-    paths = sorted(folder.glob("*.eml")) if folder.exists() else []
-    return [
-        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
-        for p in paths
-    ]
-
-
-def _link(message: EmailMessage, prefix: str) -> str:
-    body = message.get_body(preferencelist=("plain",))
-    assert body is not None
-    match = re.search(r"http://localhost(" + re.escape(prefix) + r"[\w-]+)", body.get_content())
-    assert match, body.get_content()
-    return match.group(1)
 
 
 async def _text(response: Any) -> str:
@@ -80,10 +59,10 @@ async def test_change_email_by_link(app, svc, csrf, config, run_jobs):
     assert "<strong>alice@example.com</strong>" in page  # not changed yet
 
     await run_jobs()
-    by_address = {m["To"]: m for m in _mails(config)}
+    by_address = {m["To"]: m for m in mail_files.mails(config)}
     assert set(by_address) == {"new@example.com", "alice@example.com"}
     assert "about to change" in by_address["alice@example.com"]["Subject"]
-    link = _link(by_address["new@example.com"], "/auth/email/confirm/")
+    link = mail_files.link(by_address["new@example.com"], "/auth/email/confirm/")
 
     confirmed = await client.get(link)
     assert confirmed.status_code == 303 and confirmed.headers["Location"] == "/settings/account"
@@ -151,4 +130,4 @@ async def test_change_password_requires_the_current_one(app, svc, csrf, config, 
     assert (await fresh.post("/login", form={**form, "password": PASSWORD})).status_code == 401
     assert (await fresh.post("/login", form={**form, "password": NEW_PASSWORD})).status_code == 303
     await run_jobs()
-    assert [m["Subject"] for m in _mails(config)] == ["Your password on fedi was changed"]
+    assert [m["Subject"] for m in mail_files.mails(config)] == ["Your password on fedi was changed"]

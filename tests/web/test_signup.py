@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fedi.app import create_app
-from fedi.config import Config
 from fedi.context import Services
 from fedi.storage import accounts as account_store
 from fedi.storage import notifications as notification_store
+from tests import mail_files
 from tests.conftest import make_config
 from tests.factories import CSRF_COOKIE_VALUE, browser_login, csrf_token_for, make_user
 
@@ -34,23 +31,6 @@ def _form(csrf: str, **values: str) -> dict[str, str]:
     }
     base.update(values)
     return base
-
-
-def _mails(config: Config) -> list[EmailMessage]:
-    folder = config.data_path / "mail"
-    paths = sorted(folder.glob("*.eml")) if folder.exists() else []
-    return [
-        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
-        for p in paths
-    ]
-
-
-def _link(message: EmailMessage, prefix: str) -> str:
-    body = message.get_body(preferencelist=("plain",))
-    assert body is not None
-    match = re.search(r"http://localhost(" + re.escape(prefix) + r"[\w-]+)", body.get_content())
-    assert match, body.get_content()
-    return match.group(1)
 
 
 async def _count_accounts(svc: Services) -> int:
@@ -84,13 +64,13 @@ async def test_signup_confirm_then_login(anon_client, svc, csrf, config, run_job
     body = await _text(response)
     assert "Check your e-mail" in body and "newbie@example.com" in body
 
-    assert _mails(config) == []  # the request does not send mail itself
+    assert mail_files.mails(config) == []  # the request does not send mail itself
     await run_jobs()
-    [mail] = _mails(config)
+    [mail] = mail_files.mails(config)
     assert mail["To"] == "newbie@example.com"
     assert "Confirm your e-mail address" in mail["Subject"]
     assert mail["From"] == config.mail_from
-    link = _link(mail, "/auth/confirm/")
+    link = mail_files.link(mail, "/auth/confirm/")
 
     early = await anon_client.post(
         "/login", form={"login": "newbie", "password": PASSWORD, "csrf_token": csrf}
@@ -138,9 +118,9 @@ async def test_resend_confirmation_sends_a_new_link(anon_client, svc, csrf, conf
     )
     assert await _text(unknown) == await _text(response)  # no account enumeration
     await run_jobs()
-    mails = _mails(config)
+    mails = mail_files.mails(config)
     assert len(mails) == 2
-    assert (await anon_client.get(_link(mails[1], "/auth/confirm/"))).status_code == 303
+    assert (await anon_client.get(mail_files.link(mails[1], "/auth/confirm/"))).status_code == 303
 
 
 @pytest.mark.parametrize("taken_as", ["Newbie", "NEWBIE"])
