@@ -14,17 +14,15 @@ the install is up to date).
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import os
 import socket
-import ssl
 import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,10 +30,8 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import pytest_asyncio
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config as HyperConfig
 from quart import Quart
@@ -57,6 +53,7 @@ from fedi.timelines import home_timeline
 from fedi.webfinger.lookup import lookup_handle
 from tests.conftest import make_config
 from tests.factories import TEST_KEYS, make_user, next_test_keypair
+from tests.federation.tls import TlsFiles, make_tls
 
 # The servers live for the whole module, so its async tests share one event loop.
 shared_loop = pytest.mark.asyncio(loop_scope="module")
@@ -69,92 +66,6 @@ CAVAGE = "draft-cavage-http-signatures-12"
 RFC9421 = "rfc9421"
 DEADLINE = 20.0
 T = TypeVar("T")
-
-
-# --- a throwaway CA and a certificate for 127.0.0.1 ---------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TlsFiles:
-    """PEM files: the test CA, and a server certificate (with its key) for 127.0.0.1."""
-
-    ca: Path
-    cert: Path
-    key: Path
-
-    def client_context(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=str(self.ca))
-
-
-def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def make_tls(directory: Path) -> TlsFiles:
-    """A CA valid for a day and a leaf certificate for 127.0.0.1 and localhost, signed by it."""
-    now = datetime.now(UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("fedi test CA"))
-        .issuer_name(_name("fedi test CA"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    leaf_key = ec.generate_private_key(ec.SECP256R1())
-    leaf_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("127.0.0.1"))
-        .issuer_name(ca_cert.subject)
-        .public_key(leaf_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    files = TlsFiles(
-        ca=directory / "ca.pem", cert=directory / "cert.pem", key=directory / "key.pem"
-    )
-    files.ca.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    files.cert.write_bytes(leaf_cert.public_bytes(serialization.Encoding.PEM))
-    files.key.write_bytes(
-        leaf_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return files
 
 
 # --- the two servers ----------------------------------------------------------------------------
