@@ -103,13 +103,15 @@ _ATTR_RE = re.compile(r' ([a-z]+)="([^"<>]*)"')
 _SUSPECT_RE = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]")
 _BAD_AMP_RE = re.compile(r"&(?!(?:amp|lt|gt|quot);)")
 _TEXT_ENTITY_RE = re.compile(r"(&(?:lt|gt|quot);)")  # bleach keeps these as Entity tokens
-# After `&amp;` is decoded, bleach's linkifier would decode an entity formed behind it again.
-_ENTITY_LIKE_RE = re.compile(r"&[#0-9A-Za-z]+;")
+# After `&amp;` is decoded, bleach's linkifier reads what follows as an entity again, leniently
+# (`&#` + any one character + `;` counts); this over-approximates what it may take for one.
+_ENTITY_LIKE_RE = re.compile(r"&[#0-9A-Za-z][^;]*;")
 # After the scheme, nothing bleach's URI check strips or urlparse may reject ("[", "]").
 _PLAIN_URI_TAIL = r":[^\s\x00-\x20\x7f-\xa0`\[\]]*"
 _PROTO_RE = re.compile(r"^[\w-]+:/{0,3}", re.IGNORECASE)  # bleach.linkifier.PROTO_RE
 
-Attrs = dict[tuple[None, str], str]
+# Attributes keyed (namespace, name), as bleach's filters see them.
+Attrs = dict[tuple[str | None, str], str]
 
 
 class _Fallback(Exception):

@@ -77,13 +77,14 @@ async def resolve_remote_mentions(svc: Services, text: str) -> dict[str, Account
     own_domain = svc.config.instance.domain.lower()
     mentions = extract_mentions(text) if "@" in text else []
     accts = [r.acct for r in mentions if r.domain is not None and r.domain != own_domain]
-    tasks = {acct: asyncio.ensure_future(_lookup_mention(svc, acct)) for acct in accts}
+    tasks = {
+        acct: asyncio.ensure_future(_lookup_mention(svc, acct))
+        for acct in accts[:MAX_REMOTE_MENTIONS]
+    }
     if not tasks:
         return {}
-    _, pending = await asyncio.wait(
-        list(tasks.values())[:MAX_REMOTE_MENTIONS], timeout=MENTION_LOOKUP_BUDGET
-    )
-    for task in [*pending, *list(tasks.values())[MAX_REMOTE_MENTIONS:]]:
+    _, pending = await asyncio.wait(tasks.values(), timeout=MENTION_LOOKUP_BUDGET)
+    for task in pending:
         task.cancel()
     found = {a: t.result() for a, t in tasks.items() if t.done() and not t.cancelled()}
     return {acct: account for acct, account in found.items() if account is not None}

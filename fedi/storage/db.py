@@ -111,7 +111,11 @@ class Database:
         self._all_readers: list[aiosqlite.Connection] = []
 
     async def _connect(self, *, readonly: bool) -> aiosqlite.Connection:
-        raw = await aiosqlite.connect(self.path, isolation_level=None)
+        pending = aiosqlite.connect(self.path, isolation_level=None)
+        # A connection some crashed caller never closed must not keep the process alive at exit
+        # (aiosqlite's worker thread is not a daemon); WAL keeps the data safe either way.
+        pending._thread.daemon = True
+        raw = await pending
         raw.row_factory = sqlite3.Row
         for pragma in _PRAGMAS:
             await raw.execute(pragma)

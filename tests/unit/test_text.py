@@ -378,6 +378,7 @@ TYPICAL_POSTS = [
 ]
 TRICKY_POSTS = [
     "&copy; &amp;copy; https://x.example/?q=&amp;copy;x &#35;tag &quot;q&quot;",
+    "R&amp;D; &amp;#\u2028; https://x.example/?a=1&amp;#x;b",
     "[![i](https://img.example/i)](https://h.example/)",
     "[x](javascript:alert(1)) [y](/relative) [z](http://[broken) <a@b.example>",
     "<script>alert(1)</script> <b>bold</b> <!-- c --> \x00\x01 \x7f",
