@@ -53,6 +53,14 @@ async def federate_post(svc: Services, tx: Tx, kind: str, post: Post) -> int | N
         raise ValueError(f"unknown post activity {kind!r}")
     if not post.local or post.reblog_of_id is not None:
         return None
+    to_followers = post.visibility != "direct"
+    if not await post_store.has_remote_audience(
+        tx,
+        post,
+        to_followers=to_followers,
+        to_reply_author=post.visibility in REPLY_NOTICE_VISIBILITIES,
+    ):
+        return None  # the common case on a small instance: one query, nothing built
     author = await account_store.get_account(tx, post.account_id)
     if author is None or not author.local:
         return None
@@ -66,7 +74,6 @@ async def federate_post(svc: Services, tx: Tx, kind: str, post: Post) -> int | N
     if post.visibility in REPLY_NOTICE_VISIBILITIES and _remote(parent_author):
         assert parent_author is not None
         inboxes.append(preferred_inbox(parent_author))
-    to_followers = post.visibility != "direct"
     inboxes = [i for i in dict.fromkeys(inboxes) if i]
     if not inboxes and not (
         to_followers and await follow_store.has_remote_followers(tx, author.id)

@@ -418,3 +418,27 @@ async def reblogged_among(conn: Conn, account_id: int, post_ids: list[int]) -> s
         (account_id, *post_ids),
     )
     return {r[0] for r in rows}
+
+
+async def has_remote_audience(
+    conn: Conn, post: Post, *, to_followers: bool, to_reply_author: bool
+) -> bool:
+    """Whether a local post concerns any remote account, in one query: a mentioned one, a
+    follower of the author (when `to_followers`), or the author replied to (`to_reply_author`)."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM post_mentions m JOIN accounts a ON a.id = m.account_id"
+            "  WHERE m.post_id = :post AND a.domain IS NOT NULL AND a.deleted_at IS NULL)"
+            " OR (:followers AND EXISTS (SELECT 1 FROM follows f"
+            "  JOIN accounts a ON a.id = f.account_id WHERE f.target_account_id = :author"
+            "  AND f.state = 'accepted' AND a.domain IS NOT NULL AND a.deleted_at IS NULL))"
+            " OR (:reply IS NOT NULL AND EXISTS (SELECT 1 FROM accounts WHERE id = :reply"
+            "  AND domain IS NOT NULL AND deleted_at IS NULL))",
+            {
+                "post": post.id,
+                "author": post.account_id,
+                "followers": int(to_followers),
+                "reply": post.in_reply_to_account_id if to_reply_author else None,
+            },
+        )
+    )
