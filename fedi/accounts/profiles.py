@@ -198,6 +198,25 @@ def _next_max_id(follows: list[Follow], limit: int) -> int | None:
     return follows[-1].id if len(follows) >= limit else None
 
 
+async def _follow_list_page(
+    svc: Services,
+    viewer_id: int | None,
+    username: str,
+    *,
+    outgoing: bool,
+    max_id: int | None,
+    limit: int,
+) -> AccountListPage:
+    """One page of an account's followers (or, `outgoing`, of the accounts it follows)."""
+    listing = follow_store.list_following if outgoing else follow_store.list_followers
+    async with svc.db.read() as conn:
+        account = await find_profile_account(conn, username)
+        profile = await _profile(svc, conn, viewer_id, account)
+        follows = await listing(conn, account.id, max_id=max_id, limit=limit)
+        cards = await _cards(svc, conn, follows, outgoing=outgoing)
+    return AccountListPage(profile=profile, cards=cards, next_max_id=_next_max_id(follows, limit))
+
+
 async def list_followers_page(
     svc: Services,
     viewer_id: int | None,
@@ -207,12 +226,9 @@ async def list_followers_page(
     limit: int = PAGE_SIZE,
 ) -> AccountListPage:
     """Accounts following `username`, newest follow first, paged by follow id."""
-    async with svc.db.read() as conn:
-        account = await find_profile_account(conn, username)
-        profile = await _profile(svc, conn, viewer_id, account)
-        follows = await follow_store.list_followers(conn, account.id, max_id=max_id, limit=limit)
-        cards = await _cards(svc, conn, follows, outgoing=False)
-    return AccountListPage(profile=profile, cards=cards, next_max_id=_next_max_id(follows, limit))
+    return await _follow_list_page(
+        svc, viewer_id, username, outgoing=False, max_id=max_id, limit=limit
+    )
 
 
 async def list_following_page(
@@ -224,12 +240,9 @@ async def list_following_page(
     limit: int = PAGE_SIZE,
 ) -> AccountListPage:
     """Accounts `username` follows, newest follow first, paged by follow id."""
-    async with svc.db.read() as conn:
-        account = await find_profile_account(conn, username)
-        profile = await _profile(svc, conn, viewer_id, account)
-        follows = await follow_store.list_following(conn, account.id, max_id=max_id, limit=limit)
-        cards = await _cards(svc, conn, follows, outgoing=True)
-    return AccountListPage(profile=profile, cards=cards, next_max_id=_next_max_id(follows, limit))
+    return await _follow_list_page(
+        svc, viewer_id, username, outgoing=True, max_id=max_id, limit=limit
+    )
 
 
 async def list_follow_requests(
