@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint install browser peers clean
+.PHONY: run test bench lint install browser ffmpeg peers clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,13 @@ run: install
 browser:
 	@./scripts/ensure-chromium.sh
 
+ffmpeg:
+	@./scripts/ensure-ffmpeg.sh
+
 peers:
 	@./scripts/setup-fedify-peer.sh
 
-test: install browser peers
+test: install browser ffmpeg peers
 	$(BIN)/ruff check fedi tests bench
 	$(BIN)/pytest -q
 

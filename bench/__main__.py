@@ -6,6 +6,8 @@ Figures (issue 2):
   inserts of the same rows through the same database layer;
 - RSS of an idle `fedi serve` (goal: at most 100 MB) beside a bare Python importing the same
   libraries.
+Federation (issue 3; bench/federation.py lists them): signed activities accepted at the inbox,
+activities processed by the inbox worker, one post delivered to 1,000 followers on 200 hosts.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from pathlib import Path
 
 import httpx
 
+from bench.fanout_load import bench_fanout
+from bench.inbox_load import bench_inbox_accept, bench_inbox_worker
+from bench.media import bench_media
 from bench.seed import BENCH_USER, Seeded, bench_config, seed
 from fedi.accounts.registration import NewAccount, create_local_account
 from fedi.context import close_services, open_services
@@ -235,6 +240,10 @@ def main() -> None:
         )
         bench_server(seeded)
         asyncio.run(bench_create_posts(root / "posts"))
+        bench_media(root / "media")
+        bench_inbox_accept(root / "inbox-accept")
+        bench_inbox_worker(root / "inbox-worker")
+        bench_fanout(root / "fanout")
 
 
 if __name__ == "__main__":

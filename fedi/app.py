@@ -7,14 +7,20 @@ from pathlib import Path
 
 from quart import Quart, Response
 
+from fedi.accounts.deletion import account_purge_queue
 from fedi.config import Config
 from fedi.context import Services, close_services, open_services
+from fedi.events import close_broker, open_broker
 from fedi.inbox.dispatch import inbox_queue
 from fedi.mail import mail_queue
+from fedi.media.remote_jobs import media_fetch_queue
+from fedi.media.worker import media_expire_queue, media_queue
 from fedi.outbox.delivery import deliver_queue
 from fedi.outbox.fanout import fanout_queue
 from fedi.remote import build_resolver, open_http
+from fedi.storage.mediafiles import open_media_store
 from fedi.web import register_blueprints
+from fedi.web.api.responses import register_api_hooks
 from fedi.web.auth import check_csrf, finish_response, load_viewer
 from fedi.web.errors import register_error_handlers
 from fedi.web.templating import build_environment
@@ -38,6 +44,10 @@ def register_queues(svc: Services) -> None:
     svc.jobs.register(fanout_queue(svc))
     svc.jobs.register(deliver_queue(svc))
     svc.jobs.register(inbox_queue(svc))
+    svc.jobs.register(account_purge_queue(svc))
+    svc.jobs.register(media_queue(svc))
+    svc.jobs.register(media_expire_queue(svc))
+    svc.jobs.register(media_fetch_queue(svc))
 
 
 async def open_runtime(config: Config) -> Services:
@@ -45,12 +55,15 @@ async def open_runtime(config: Config) -> Services:
     svc = await open_services(config)
     svc.extras["http"] = await open_http(config)
     svc.extras["resolver"] = build_resolver(svc)
+    svc.extras["media_store"] = open_media_store(config)
+    open_broker(svc)
     register_queues(svc)
     return svc
 
 
 async def close_runtime(svc: Services) -> None:
-    """Stop the workers, close the database and the HTTP client."""
+    """End the live streams, stop the workers, close the database and the HTTP client."""
+    close_broker(svc)
     await close_services(svc)
     await svc.extras["http"].aclose()
 
@@ -63,7 +76,11 @@ def create_app(config: Config, *, start_workers: bool = True) -> Quart:
         static_folder=str(STATIC),
         static_url_path="/static",
     )
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    # Uploads: four images or one video per request, plus the form around them; slow mobile links.
+    app.config["MAX_CONTENT_LENGTH"] = (
+        max(MAX_BODY, config.media.max_video_bytes, 4 * config.media.max_image_bytes) + 1024 * 1024
+    )
+    app.config["BODY_TIMEOUT"] = 600
     app.config["TEMPLATES_AUTO_RELOAD"] = False
     app.url_map.strict_slashes = False
     app.extensions["fedi_config"] = config
@@ -82,6 +99,7 @@ def create_app(config: Config, *, start_workers: bool = True) -> Quart:
         if svc is not None:
             await close_runtime(svc)
 
+    register_api_hooks(app)
     app.before_request(load_viewer)
     app.before_request(check_csrf)
     app.after_request(finish_response)

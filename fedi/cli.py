@@ -1,4 +1,5 @@
-"""The `fedi` command: init, serve, migrate, user create|list|set-role, jobs list|retry."""
+"""The `fedi` command: init, serve, migrate, user create|list|set-role, jobs list|retry,
+media usage|prune."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from fedi.app import close_runtime, create_app, open_runtime
 from fedi.config import Config, load
 from fedi.context import Services
 from fedi.errors import ConfigError, FediError, Invalid
+from fedi.events import close_broker
+from fedi.media.remote import prune_remote_media, remote_media_usage
 from fedi.remote import resolver_of
 from fedi.webfinger.lookup import lookup_handle
 
@@ -77,7 +80,39 @@ def _parser() -> argparse.ArgumentParser:
     jl.add_argument("--limit", type=int, default=50)
     jr = jobs.add_parser("retry", help="retry a dead or waiting job now")
     jr.add_argument("job_id", type=int)
+
+    media = sub.add_parser("media", help="the remote-media cache").add_subparsers(
+        dest="action", required=True
+    )
+    media.add_parser("usage", help="show the disk used by cached remote media")
+    prune = media.add_parser("prune", help="evict least recently used remote media")
+    prune.add_argument(
+        "--budget",
+        type=_byte_count,
+        help="bytes to keep, e.g. 500000000 or 500MB (default: [media] remote_cache_bytes)",
+    )
     return parser
+
+
+_UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2}
+_UNITS["GIB"] = 1024**3
+
+
+def _byte_count(text: str) -> int:
+    """A byte count as typed: `1000000`, `500MB`, `2GiB`."""
+    cleaned = text.strip().upper().replace(" ", "")
+    number = cleaned.rstrip("KMGIB")
+    unit = cleaned[len(number) :]
+    if not number.isdigit() or unit not in _UNITS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a byte count (try 500000000 or 500MB)")
+    return int(number) * _UNITS[unit]
+
+
+def _human(size: int) -> str:
+    for unit, scale in (("GB", 1000**3), ("MB", 1000**2), ("kB", 1000)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
 
 
 async def _with_services(config: Config, action: Callable[[Services], Awaitable[Any]]) -> Any:
@@ -135,6 +170,27 @@ async def _jobs(svc: Services, args: argparse.Namespace) -> None:
         )
 
 
+async def _media(svc: Services, args: argparse.Namespace) -> None:
+    if args.action == "prune":
+        result = await prune_remote_media(svc, budget_bytes=args.budget)
+        print(
+            f"Evicted {result.evicted} remote file{'s' if result.evicted != 1 else ''}"
+            f" ({_human(result.freed_bytes)}); the cache now holds {_human(result.bytes_after)}"
+            f" of a {_human(result.budget)} budget."
+        )
+        return
+    usage = await remote_media_usage(svc)
+    for label, value in (
+        ("cached files", usage.files),
+        ("disk used", f"{_human(usage.bytes)} ({usage.bytes} bytes)"),
+        ("budget", f"{_human(usage.budget)} ({usage.percent}% used)"),
+        ("evicted", usage.evicted),
+        ("waiting", usage.pending),
+        ("refused", usage.failed),
+    ):
+        print(f"{label:<13} {value}")
+
+
 async def _lookup(svc: Services, target: str) -> None:
     target = target.removeprefix("acct:")
     if target.startswith(("http://", "https://")):
@@ -165,6 +221,8 @@ def serve(config: Config) -> None:
     hyper.accesslog = None
     hyper.graceful_timeout = 5
     hyper.keep_alive_timeout = 75
+    # Streaming: WebSocket pings keep proxies and mobile networks from dropping quiet sockets.
+    hyper.websocket_ping_interval = 15
     if config.server.certfile:
         hyper.certfile = config.server.certfile
         hyper.keyfile = config.server.keyfile
@@ -175,12 +233,19 @@ def serve(config: Config) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+
+        async def stopping() -> None:
+            await stop.wait()
+            svc = app.extensions.get("fedi")
+            if svc is not None:
+                close_broker(svc)  # open streams end now, not after the grace period
+
         scheme = "https" if config.server.certfile else "http"
         print(
             f"fedi {__version__} listening on {scheme}://{config.server.bind} as {config.base_url}",
             flush=True,
         )
-        await hypercorn_serve(app, hyper, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+        await hypercorn_serve(app, hyper, shutdown_trigger=stopping)  # type: ignore[arg-type]
 
     asyncio.run(run())
 
@@ -216,6 +281,8 @@ def main(argv: list[str] | None = None) -> None:
             asyncio.run(_with_services(config, lambda svc: _lookup(svc, args.target)))
         elif args.command == "jobs":
             asyncio.run(_with_services(config, lambda svc: _jobs(svc, args)))
+        elif args.command == "media":
+            asyncio.run(_with_services(config, lambda svc: _media(svc, args)))
     except Invalid as exc:
         for field, message in (exc.field_errors or {"": exc.safe_message}).items():
             print(f"fedi: {field + ': ' if field else ''}{message}", file=sys.stderr)

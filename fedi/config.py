@@ -55,6 +55,7 @@ class FederationConfig:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ApiConfig:
     password_grant: bool = True
+    rate_limit: int = 300  # API requests per 5 minutes per token (or IP); 0 turns it off
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,6 +72,19 @@ class MailConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MediaConfig:
+    max_image_bytes: int = 16 * 1024 * 1024
+    max_video_bytes: int = 99 * 1024 * 1024
+    max_image_pixels: int = 33_177_600
+    resize_to: int = 8_294_400
+    thumbnail_size: int = 640
+    unattached_expiry_hours: int = 24
+    remote_cache_bytes: int = 1024 * 1024 * 1024
+    remote_fetch_timeout: int = 30  # seconds a remote media download may take
+    ffmpeg: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     instance: InstanceConfig = field(default_factory=InstanceConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -78,6 +92,7 @@ class Config:
     federation: FederationConfig = field(default_factory=FederationConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
     mail: MailConfig = field(default_factory=MailConfig)
+    media: MediaConfig = field(default_factory=MediaConfig)
 
     @property
     def base_url(self) -> str:
@@ -189,7 +204,25 @@ def validate(config: Config) -> Config:
         )
     if not 0 < mail.port < 65536:
         raise ConfigError("[mail] port must be between 1 and 65535")
+    _validate_media(config.media)
     return config
+
+
+def _validate_media(media: MediaConfig) -> None:
+    positive = ("max_image_bytes", "max_video_bytes", "max_image_pixels", "resize_to")
+    for key in positive:
+        if getattr(media, key) <= 0:
+            raise ConfigError(f"[media] {key} must be a positive number")
+    if not 32 <= media.thumbnail_size <= 4096:
+        raise ConfigError("[media] thumbnail_size must be between 32 and 4096")
+    if media.resize_to > media.max_image_pixels:
+        raise ConfigError("[media] resize_to must not exceed max_image_pixels")
+    if media.unattached_expiry_hours < 1:
+        raise ConfigError("[media] unattached_expiry_hours must be at least 1")
+    if media.remote_cache_bytes < 0:
+        raise ConfigError("[media] remote_cache_bytes must not be negative")
+    if not 1 <= media.remote_fetch_timeout <= 600:
+        raise ConfigError("[media] remote_fetch_timeout must be between 1 and 600 seconds")
 
 
 def from_mapping(

@@ -74,6 +74,10 @@ class Unreachable(FetchFailed):
     """No HTTP answer at all: the name did not resolve, the connection failed or timed out."""
 
 
+class Missing(FetchFailed):
+    """The server answered 404: there is nothing at that URL (WebFinger falls back on it)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GuardPolicy:
     """What outbound requests may reach; the defaults are the production ones."""
@@ -317,7 +321,7 @@ def _status_error(status: int, url: str, host: str) -> RemoteError:
     if status == 410:
         return RemoteGone(f"{url} has been deleted on {host} (410).")
     if status == 404:
-        return FetchFailed(f"{url} was not found on {host} (404).")
+        return Missing(f"{url} was not found on {host} (404).")
     if status in (401, 403):
         return FetchFailed(f"{host} refused to show {url} ({status}).")
     return FetchFailed(f"{host} answered {status} for {url}.")

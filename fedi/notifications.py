@@ -1,4 +1,8 @@
-"""Notifications, read side: who did what, the posts involved (visibility-checked), unread counts."""
+"""Notifications, read side: who did what, the posts involved (visibility-checked), unread counts.
+
+Notifications from accounts the viewer blocks, is blocked by, or mutes with their notifications
+are left out (a block also keeps new ones from being written at all).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ from datetime import datetime
 from fedi.accounts.profiles import AccountCard, account_card
 from fedi.accounts.sessions import Viewer
 from fedi.context import Services
+from fedi.moderation.relations import viewer_relations
 from fedi.posts_view import PostView, time_label, views_with_conn
 from fedi.storage import accounts as account_store
+from fedi.storage import mutes as mute_store
 from fedi.storage import notifications as notification_store
 from fedi.storage import posts as post_store
-from fedi.storage.clock import from_db, utcnow
+from fedi.storage.clock import from_db, now_db, utcnow
 from fedi.storage.rows import Account, Notification
 from fedi.text import plain_text
 
@@ -76,15 +82,17 @@ class NotificationPage:
 
 async def _load(svc: Services, viewer_id: int, max_id: int | None, limit: int) -> NotificationPage:
     async with svc.db.read() as conn:
-        rows = await notification_store.list_notifications(
+        raw = await notification_store.list_notifications(
             conn, viewer_id, max_id=max_id, limit=limit
         )
+        silenced = (await viewer_relations(conn, viewer_id)).silenced if raw else frozenset()
+        rows = [n for n in raw if n.from_account_id not in silenced]
         accounts = await account_store.get_accounts(conn, [n.from_account_id for n in rows])
         posts = await post_store.get_posts(conn, [n.post_id for n in rows if n.post_id is not None])
         live = [p for p in posts.values() if p.deleted_at is None]
         views = {v.id: v for v in await views_with_conn(conn, viewer_id, live)}
     items = [item for n in rows if (item := _view(svc, viewer_id, n, accounts, views)) is not None]
-    next_max_id = rows[-1].id if len(rows) >= limit else None
+    next_max_id = raw[-1].id if len(raw) >= limit else None
     return NotificationPage(items=items, next_max_id=next_max_id)
 
 
@@ -136,9 +144,9 @@ async def open_notifications(
 
 
 async def unread_count(svc: Services, viewer_id: int) -> int:
-    """How many notifications the viewer has not seen yet (one indexed count)."""
+    """How many notifications the viewer has not seen yet (one count; muted accounts' left out)."""
     async with svc.db.read() as conn:
-        return await notification_store.count_unread(conn, viewer_id)
+        return await mute_store.count_unread_unmuted(conn, viewer_id, now=now_db())
 
 
 async def mark_all_read(svc: Services, viewer: Viewer) -> None:

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from fedi.context import Services
+from fedi.media.views import MediaView, media_views
 from fedi.storage import accounts as account_store
 from fedi.storage import likes as like_store
+from fedi.storage import media as media_storage
 from fedi.storage import posts as post_store
 from fedi.storage.clock import from_db
 from fedi.storage.db import Conn
@@ -64,6 +66,7 @@ class PostView:
     can_boost: bool = False
     can_edit: bool = False
     can_delete: bool = False
+    media: tuple[MediaView, ...] = ()
 
     @property
     def id(self) -> int:
@@ -211,6 +214,7 @@ async def views_with_conn(conn: Conn, viewer_id: int | None, posts: list[Post]) 
     liked = set() if viewer_id is None else await like_store.liked_among(conn, viewer_id, ids)
     boosted = set() if viewer_id is None else await post_store.reblogged_among(conn, viewer_id, ids)
     reply_counts = await post_store.count_replies(conn, ids)
+    attachments = await media_storage.get_many_by_post_ids(conn, ids)
     views = []
     for reblog, post in pairs:
         author = accounts.get(post.account_id)
@@ -235,6 +239,7 @@ async def views_with_conn(conn: Conn, viewer_id: int | None, posts: list[Post]) 
                 can_boost=viewer_id is not None and post.visibility in OPEN_VISIBILITIES,
                 can_edit=own,
                 can_delete=own,
+                media=media_views(attachments.get(post.id, [])),
             )
         )
     return views

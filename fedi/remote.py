@@ -67,6 +67,9 @@ FAILURE_TTL = timedelta(minutes=1)
 MAX_FIELDS = 50
 MAX_TEXT = 10_000
 _MAX_FAILURES_KEPT = 10_000
+KEY_HOLD_SECONDS = 60.0
+"""How long a verified key stays in memory (every signed POST needs one; a refresh skips it)."""
+_MAX_KEYS_HELD = 10_000
 
 
 def user_agent(config: Config) -> str:
@@ -288,6 +291,7 @@ class Resolver:
         self._domain = svc.config.instance.domain.lower()
         self._inflight: dict[str, asyncio.Future[Any]] = {}
         self._failures: dict[str, tuple[float, RemoteError]] = {}
+        self._keys: dict[str, tuple[float, Account, str]] = {}
 
     # --- fetching ---------------------------------------------------------------------------
 
@@ -395,14 +399,22 @@ class Resolver:
         async with self.svc.db.write() as tx:
             account = await store.upsert_remote_account(tx, fields)
         self._failures.pop(account.public_key_id, None)
+        self._keys.pop(account.public_key_id, None)
         return account
 
     async def get_key(self, key_id: str, *, refresh: bool = False) -> tuple[Account, str]:
-        """(owner account, public key PEM) for a key id; `refresh=True` after a failed check."""
+        """(owner account, public key PEM) for a key id; `refresh=True` after a failed check.
+
+        A key found is held in memory for `KEY_HOLD_SECONDS` (no database round trip per
+        signed request); `refresh=True` always looks further.
+        """
+        held = None if refresh else self._keys.get(key_id)
+        if held is not None and held[0] > time.monotonic():
+            return held[1], held[2]
         async with self.svc.db.read() as conn:
             cached = await store.get_account_by_key_id(conn, key_id)
         if cached is not None and cached.public_key_pem and self.is_fresh(cached, refresh=refresh):
-            return cached, cached.public_key_pem
+            return self._hold_key(key_id, cached, cached.public_key_pem)
         if self._is_local(key_id):
             raise FetchFailed(f"There is no key {key_id[:200]} here.")
         failed = self._failures.get(key_id)
@@ -414,7 +426,17 @@ class Resolver:
         except RemoteError as exc:
             self._remember_failure(key_id, exc)
             raise
-        return account, account.public_key_pem
+        return self._hold_key(key_id, account, account.public_key_pem)
+
+    def forget_key(self, key_id: str) -> None:
+        """Drop a key held in memory (its owner's row changed outside the resolver)."""
+        self._keys.pop(key_id, None)
+
+    def _hold_key(self, key_id: str, account: Account, pem: str) -> tuple[Account, str]:
+        if len(self._keys) >= _MAX_KEYS_HELD:
+            self._keys.clear()
+        self._keys[key_id] = (time.monotonic() + KEY_HOLD_SECONDS, account, pem)
+        return account, pem
 
     async def _fetch_key(self, key_id: str) -> Account:
         # Interop: Mastodon's key ids are `<actor>#main-key` (the actor itself answers);

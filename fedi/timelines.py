@@ -1,7 +1,11 @@
 """Who gets a post in their home feed (fan-in), and the paged timelines people read.
 
 Every timeline is paged by post id (`max_id` = "older than"); reading returns `PostView`s built in
-batch by `posts_view`, which drops anything `visibility` does not allow for the viewer.
+batch by `posts_view`, which drops anything `visibility` does not allow for the viewer (blocks
+included). The home, local and tag timelines also leave out the posts and boosts of accounts the
+viewer mutes and of the domains the viewer hides; profiles and threads still show muted accounts
+(threads leave hidden domains out). The home timeline leaves out the members of the viewer's
+exclusive lists.
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ from dataclasses import dataclass, field
 
 from fedi.context import Services
 from fedi.errors import NotFound
+from fedi.moderation.relations import hidden_account_ids, viewer_relations
 from fedi.posts_view import PostView, build_post_views, time_label, views_with_conn
 from fedi.storage import feeds as feed_store
 from fedi.storage import follows as follow_store
+from fedi.storage import paging
 from fedi.storage import posts as post_store
 from fedi.storage.db import Conn, Tx
+from fedi.storage.paging import Cursor
 from fedi.storage.rows import Account, Post
 from fedi.text import extract_hashtags
 from fedi.visibility import DIRECT, PRIVATE, VISIBILITIES, can_see, narrowest, visible_post
@@ -58,6 +65,20 @@ class TimelinePage:
 
 def _limit(limit: int) -> int:
     return max(1, min(limit, MAX_PAGE_SIZE))
+
+
+async def _unmuted(conn: Conn, viewer_id: int | None, views: list[PostView]) -> list[PostView]:
+    """Leave out posts and boosts by accounts the viewer mutes (or blocks, or is blocked by)."""
+    if viewer_id is None or not views:
+        return views
+    hidden = await hidden_account_ids(conn, viewer_id)
+    if not hidden:
+        return views
+    return [
+        v
+        for v in views
+        if v.author.id not in hidden and (v.boosted_by is None or v.boosted_by.id not in hidden)
+    ]
 
 
 def _next_max_id(raw: list[Post] | list[int], limit: int) -> int | None:
@@ -105,14 +126,13 @@ def _may_see(post: Post, mentioned_ids: Iterable[int], followers: set[int]) -> s
 async def home_timeline(
     svc: Services, viewer_id: int, *, max_id: int | None = None, limit: int = PAGE_SIZE
 ) -> TimelinePage:
-    """The viewer's home feed: own posts, followed accounts' posts, posts mentioning them."""
+    """The viewer's home feed: own posts, followed accounts' posts, posts mentioning them;
+    members of the viewer's exclusive lists left out (in the feed query, one hop with the posts)."""
     limit = _limit(limit)
     async with svc.db.read() as conn:
-        ids = await feed_store.list_feed(conn, viewer_id, max_id=max_id, limit=limit)
-        found = await post_store.get_posts(conn, ids)
-        posts = [found[i] for i in ids if i in found]
-        views = await views_with_conn(conn, viewer_id, posts)
-    return TimelinePage(posts=views, next_max_id=_next_max_id(ids, limit))
+        posts = await paging.list_home_posts(conn, viewer_id, Cursor(max_id=max_id, limit=limit))
+        views = await _unmuted(conn, viewer_id, await views_with_conn(conn, viewer_id, posts))
+    return TimelinePage(posts=views, next_max_id=_next_max_id(posts, limit))
 
 
 async def local_timeline(
@@ -123,6 +143,7 @@ async def local_timeline(
     async with svc.db.read() as conn:
         raw = await post_store.list_local_public(conn, max_id=max_id, limit=limit)
         views = await views_with_conn(conn, viewer_id, [p for p in raw if p.visibility == "public"])
+        views = await _unmuted(conn, viewer_id, views)
     return TimelinePage(posts=views, next_max_id=_next_max_id(raw, limit))
 
 
@@ -150,6 +171,7 @@ async def tag_timeline(
             conn, name, local_only=False, max_id=max_id, limit=limit
         )
         views = await views_with_conn(conn, viewer_id, [p for p in raw if p.visibility == "public"])
+        views = await _unmuted(conn, viewer_id, views)
     return TimelinePage(posts=views, next_max_id=_next_max_id(raw, limit), tag=name)
 
 
@@ -209,13 +231,15 @@ async def _focus(conn: Conn, viewer_id: int | None, username: str, post_id: int)
 
 
 async def thread(svc: Services, viewer_id: int | None, username: str, post_id: int) -> Thread:
-    """The page of post `/@username/<post_id>` with its context, for this viewer."""
+    """The page of post `/@username/<post_id>` with its context, for this viewer (posts of the
+    domains the viewer hides are left out around the post)."""
     async with svc.db.read() as conn:
         focus = await _focus(conn, viewer_id, username, post_id)
         members = await post_store.list_thread(conn, focus.post.thread_root_id or focus.id)
         views = await views_with_conn(conn, viewer_id, [p for p in members if p.id != focus.id])
+        hidden = (await viewer_relations(conn, viewer_id)).domain_hidden
     every = {p.id: p for p in members}
-    shown = {v.id: v for v in views}
+    shown = {v.id: v for v in views if v.author.id not in hidden}
     ancestors: list[PostView] = []
     parent_id, seen = focus.post.in_reply_to_id, {focus.id}
     while parent_id is not None and parent_id in every and parent_id not in seen:

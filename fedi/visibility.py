@@ -4,10 +4,14 @@ Rules (Mastodon's visibilities):
 - public and unlisted: everyone, logged out too (unlisted stays out of public timelines);
 - private (followers only): the author, accepted followers, mentioned accounts;
 - direct: the author and mentioned accounts;
-- deleted posts: nobody (direct access answers 410 to those who could see it, 404 to others).
+- deleted posts: nobody (direct access answers 410 to those who could see it, 404 to others);
+- across a block (either account blocks the other): nobody on the other side, whatever the
+  visibility, boosts of such posts included (a boost is shown only if both it and the boosted
+  post are allowed).
 
 `can_see` is the pure rule; the async helpers load the facts it needs in batch (one query for
-follows, one for mentions), never one query per post.
+follows, one for mentions, one for the viewer's blocks, remembered per connection borrow), never
+one query per post.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 
 from fedi.context import Services
 from fedi.errors import Gone, NotFound
+from fedi.moderation.relations import viewer_relations
 from fedi.storage import accounts as account_store
 from fedi.storage import follows as follow_store
 from fedi.storage import posts as post_store
@@ -50,12 +55,24 @@ NOT_FOUND_MESSAGE = "This post does not exist, or you are not allowed to see it.
 GONE_MESSAGE = "This post has been deleted."
 
 
-def can_see(viewer_id: int | None, post: Post, *, follows_author: bool, mentioned: bool) -> bool:
-    """The pure rule: may this viewer (None = logged out) see this post?"""
+def can_see(
+    viewer_id: int | None,
+    post: Post,
+    *,
+    follows_author: bool,
+    mentioned: bool,
+    blocked: bool = False,
+) -> bool:
+    """The pure rule: may this viewer (None = logged out) see this post?
+
+    `blocked`: the viewer blocks the author or the author blocks the viewer.
+    """
     if post.deleted_at is not None:
         return False
     if viewer_id is not None and viewer_id == post.account_id:
         return True
+    if blocked:
+        return False
     if post.visibility in OPEN_VISIBILITIES:
         return True
     if viewer_id is None:
@@ -88,6 +105,8 @@ class Facts:
     """Authors (among the batch) the viewer follows with an accepted follow."""
     mentioned_in: frozenset[int] = frozenset()
     """Posts (among the batch) that mention the viewer."""
+    blocked: frozenset[int] = frozenset()
+    """Accounts the viewer blocks or is blocked by (all of them, not only the batch's)."""
 
     def allows(self, post: Post) -> bool:
         """Apply `can_see` with these facts."""
@@ -96,6 +115,7 @@ class Facts:
             post,
             follows_author=post.account_id in self.followed,
             mentioned=post.id in self.mentioned_in,
+            blocked=post.account_id in self.blocked,
         )
 
     def allowed_before_deletion(self, post: Post) -> bool:
@@ -110,13 +130,20 @@ async def load_facts(
     *,
     mentions: Mapping[int, list[int]] | None = None,
 ) -> Facts:
-    """Load follows and mentions for the restricted posts of a batch (at most two queries).
+    """Load blocks, and follows and mentions for the restricted posts of a batch (at most three
+    queries; the blocks once per connection borrow).
 
     Pass `mentions` (post id -> mentioned account ids) when the caller already loaded them.
     """
-    restricted = [p for p in posts if needs_facts(viewer_id, p)]
-    if viewer_id is None or not restricted:
+    batch = list(posts)
+    if viewer_id is None:
         return Facts(viewer_id=viewer_id)
+    blocked: frozenset[int] = frozenset()
+    if any(p.account_id != viewer_id for p in batch):
+        blocked = (await viewer_relations(conn, viewer_id)).blocked_either_way
+    restricted = [p for p in batch if needs_facts(viewer_id, p)]
+    if not restricted:
+        return Facts(viewer_id=viewer_id, blocked=blocked)
     followed = await follow_store.following_among(
         conn, viewer_id, [p.account_id for p in restricted if p.visibility == PRIVATE]
     )
@@ -124,7 +151,10 @@ async def load_facts(
         mentions = await post_store.list_mentions(conn, sorted({p.id for p in restricted}))
     mentioned_in = {p.id for p in restricted if viewer_id in mentions.get(p.id, ())}
     return Facts(
-        viewer_id=viewer_id, followed=frozenset(followed), mentioned_in=frozenset(mentioned_in)
+        viewer_id=viewer_id,
+        followed=frozenset(followed),
+        mentioned_in=frozenset(mentioned_in),
+        blocked=blocked,
     )
 
 

@@ -17,12 +17,14 @@ from fedi.accounts.sessions import Viewer, hash_token, start_session
 from fedi.context import Services
 from fedi.errors import FediError, Gone, Invalid, NotFound
 from fedi.mail import compose, queue_mail
+from fedi.oauth.tokens import forget_account
+from fedi.storage import oauth as oauth_store
 from fedi.storage import sessions as session_store
 from fedi.storage import tokens as token_store
 from fedi.storage import users as user_store
 from fedi.storage.clock import db_in, now_db
 from fedi.storage.db import Conn, Tx
-from fedi.storage.rows import EmailToken, LoginEvent, Session, User
+from fedi.storage.rows import Account, EmailToken, LoginEvent, Session, User
 
 CONFIRM_LIFETIME = timedelta(hours=24)
 RESET_LIFETIME = timedelta(hours=1)
@@ -149,6 +151,19 @@ async def log_in(svc: Services, attempt: LoginAttempt) -> str:
     Raises LoginRefused. Records every attempt on a known user in the login history; ends the
     session the browser had before (`previous_token`) so a login always rotates the token.
     """
+    user, _ = await check_login(svc, attempt)
+    token = await start_session(svc, user.id, ip=attempt.ip, user_agent=attempt.user_agent)
+    if attempt.previous_token:
+        async with svc.db.write() as tx:
+            await session_store.revoke_session(tx, hash_token(attempt.previous_token))
+    return token
+
+
+async def check_login(svc: Services, attempt: LoginAttempt) -> tuple[User, Account]:
+    """The user and account these credentials open, or LoginRefused (failures are recorded).
+
+    The check behind the login page and the OAuth password grant; starts no session.
+    """
     async with svc.db.read() as conn:
         found = await user_store.get_user_account_by_login(conn, attempt.login.strip())
     if found is not None and found[1].deleted_at:
@@ -182,11 +197,7 @@ async def log_in(svc: Services, attempt: LoginAttempt) -> str:
                 tx, user_id=user.id, ip=attempt.ip, user_agent=attempt.user_agent, success=False
             )
         raise refusal
-    token = await start_session(svc, user.id, ip=attempt.ip, user_agent=attempt.user_agent)
-    if attempt.previous_token:
-        async with svc.db.write() as tx:
-            await session_store.revoke_session(tx, hash_token(attempt.previous_token))
-    return token
+    return user, account
 
 
 async def confirm_email(svc: Services, token: str) -> User:
@@ -279,8 +290,10 @@ async def reset_password(
             changes["confirmed_at"] = now_db()  # the link proved the address
         await user_store.update_user(tx, user.id, **changes)
         await session_store.revoke_user_sessions(tx, user.id)
+        await oauth_store.revoke_account_tokens(tx, user.id)
         await queue_mail(tx, to=user.email, subject=mail[0], text=mail[1])
         tx.on_commit(svc.jobs.wake)
+    forget_account(svc, user.id)
 
 
 async def change_password(
@@ -311,8 +324,10 @@ async def change_password(
         ended = await session_store.revoke_user_sessions(
             tx, user.id, except_hash=viewer.session_hash or None
         )
+        await oauth_store.revoke_account_tokens(tx, user.id)
         await queue_mail(tx, to=user.email, subject=mail[0], text=mail[1])
         tx.on_commit(svc.jobs.wake)
+    forget_account(svc, user.id)
     return ended
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from fedi.context import Services
 from fedi.errors import Gone, NotFound
+from fedi.moderation.relations import relation_facts
 from fedi.storage import accounts as account_store
 from fedi.storage import follows as follow_store
 from fedi.storage import posts as post_store
@@ -35,6 +36,9 @@ class Relationship:
     following: bool = False
     requested: bool = False
     followed_by: bool = False
+    blocking: bool = False
+    blocked_by: bool = False
+    muting: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,25 +139,30 @@ async def find_profile_account(conn: Conn, username: str) -> Account:
     return check_viewable(await account_store.get_local_account(conn, username), username)
 
 
-async def _relationship(conn: Conn, viewer_id: int | None, account: Account) -> Relationship:
+async def relationship_with(conn: Conn, viewer_id: int | None, account: Account) -> Relationship:
+    """How the viewer relates to an account: follows both ways, blocks both ways, mute."""
     if viewer_id is None:
         return Relationship()
     if viewer_id == account.id:
         return Relationship(is_self=True)
     rows = await follow_store.relationship_rows(conn, viewer_id, account.id)
+    facts = (await relation_facts(conn, viewer_id, [account.id]))[account.id]
     outgoing = next((f for f in rows if f.account_id == viewer_id), None)
     incoming = next((f for f in rows if f.account_id == account.id), None)
     return Relationship(
         following=outgoing is not None and outgoing.state == "accepted",
         requested=outgoing is not None and outgoing.state == "pending",
         followed_by=incoming is not None and incoming.state == "accepted",
+        blocking=facts.blocking,
+        blocked_by=facts.blocked_by,
+        muting=facts.muting,
     )
 
 
 async def _profile(
     svc: Services, conn: Conn, viewer_id: int | None, account: Account
 ) -> ProfileView:
-    relationship = await _relationship(conn, viewer_id, account)
+    relationship = await relationship_with(conn, viewer_id, account)
     kinds = visible_post_kinds(is_self=relationship.is_self, follows=relationship.following)
     fields = [
         ProfileField(name=str(f.get("name", "")), value_html=str(f.get("value_html", "")))

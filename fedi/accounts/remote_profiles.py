@@ -27,6 +27,7 @@ from fedi.accounts.profiles import (
     Relationship,
     account_card,
     check_viewable,
+    relationship_with,
 )
 from fedi.activitypub.parse import parse_document
 from fedi.activitypub.vocab import Activity, Collection, CollectionPage, Document, Note
@@ -47,7 +48,6 @@ from fedi.netguard import Refused, Unreachable
 from fedi.posts_view import PostView, account_path, views_with_conn
 from fedi.remote import resolver_of
 from fedi.storage import accounts as account_store
-from fedi.storage import follows as follow_store
 from fedi.storage import posts as post_store
 from fedi.storage import remote_accounts as remote_store
 from fedi.storage import remote_posts as remote_post_store
@@ -141,17 +141,8 @@ async def relationship_of(svc: Services, viewer_id: int | None, account: Account
     """How the viewer relates to an account (a pending follow shows as requested)."""
     if viewer_id is None:
         return Relationship()
-    if viewer_id == account.id:
-        return Relationship(is_self=True)
     async with svc.db.read() as conn:
-        rows = await follow_store.relationship_rows(conn, viewer_id, account.id)
-    outgoing = next((f for f in rows if f.account_id == viewer_id), None)
-    incoming = next((f for f in rows if f.account_id == account.id), None)
-    return Relationship(
-        following=outgoing is not None and outgoing.state == "accepted",
-        requested=outgoing is not None and outgoing.state == "pending",
-        followed_by=incoming is not None and incoming.state == "accepted",
-    )
+        return await relationship_with(conn, viewer_id, account)
 
 
 # --- finding accounts ---------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from fedi.context import Services
+from fedi.oauth.tokens import forget_account
+from fedi.storage import oauth as oauth_store
 from fedi.storage import sessions as session_store
 from fedi.storage import users as user_store
 from fedi.storage.clock import from_db, utcnow
@@ -94,11 +96,17 @@ async def end_session(svc: Services, token: str) -> None:
 
 
 async def end_all_sessions(svc: Services, viewer: Viewer, *, keep_current: bool = False) -> int:
-    """Log out everywhere (optionally keeping the current session); return how many ended."""
+    """Log out everywhere (optionally keeping the current session); return how many ended.
+
+    Apps' access tokens are revoked too: they are "elsewhere" in either case.
+    """
     async with svc.db.write() as tx:
-        return await session_store.revoke_user_sessions(
+        ended = await session_store.revoke_user_sessions(
             tx, viewer.user.id, except_hash=viewer.session_hash if keep_current else None
         )
+        await oauth_store.revoke_account_tokens(tx, viewer.user.id)
+    forget_account(svc, viewer.user.id)
+    return ended
 
 
 async def list_sessions(svc: Services, viewer: Viewer) -> list[session_store.Session]:

@@ -23,6 +23,7 @@ from fedi.accounts.registration import (
 from fedi.accounts.sessions import start_session
 from fedi.context import Services
 from fedi.errors import Forbidden, Invalid
+from fedi.events import surface_notifications
 from fedi.storage import notifications as notification_store
 from fedi.storage import tokens as token_store
 from fedi.storage import users as user_store
@@ -120,6 +121,7 @@ async def sign_up(svc: Services, form: SignUp) -> SignUpResult:
                 await notification_store.insert_notification(
                     tx, account_id=staff_id, from_account_id=user_id, type="admin.sign_up"
                 )
+                surface_notifications(svc, tx, [staff_id])
 
     user, account = await create_local_account(svc, new, tx_hook=in_transaction)
     session_token = None

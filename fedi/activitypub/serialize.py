@@ -51,12 +51,40 @@ def field_value_html(value: str) -> str:
     return html.escape(text, quote=False)
 
 
-def image(url: str) -> JsonDict:
-    """An `Image` object for an avatar or header URL (mediaType guessed from the name)."""
+def image(url: str, *, media_type: str = "", name: str = "") -> JsonDict:
+    """An `Image` object for an avatar or header URL (mediaType guessed from the name if not given);
+    `name` is its alt text."""
     doc: JsonDict = {"type": "Image", "url": url}
-    media_type, _ = mimetypes.guess_type(url.split("?", 1)[0])
+    if not media_type:
+        media_type = mimetypes.guess_type(url.split("?", 1)[0])[0] or ""
     if media_type and media_type.startswith("image/"):
         doc["mediaType"] = media_type
+    if name:
+        doc["name"] = name
+    return doc
+
+
+def attachment(
+    *,
+    type: str,
+    media_type: str,
+    url: str,
+    name: str = "",
+    blurhash: str | None = None,
+    focal_point: tuple[float, float] | None = None,
+    width: int | None = None,
+    height: int | None = None,
+) -> JsonDict:
+    """A media attachment of a Note as Mastodon sends it (`name` is the alt text, null if none)."""
+    doc: JsonDict = {"type": type, "mediaType": media_type, "url": url, "name": name or None}
+    if blurhash:
+        doc["blurhash"] = blurhash
+    if focal_point is not None:
+        doc["focalPoint"] = [round(focal_point[0], 2), round(focal_point[1], 2)]
+    if width:
+        doc["width"] = width
+    if height:
+        doc["height"] = height
     return doc
 
 
@@ -87,6 +115,8 @@ def person(
     fields: Sequence[tuple[str, str]] = (),
     icon_url: str = "",
     image_url: str = "",
+    icon_name: str = "",
+    image_name: str = "",
     actor_type: str = "Person",
     suspended: bool = False,
     also_known_as: Sequence[str] = (),
@@ -122,9 +152,9 @@ def person(
     if suspended:
         doc["suspended"] = True
     if icon_url:
-        doc["icon"] = image(icon_url)
+        doc["icon"] = image(icon_url, name=icon_name)
     if image_url:
-        doc["image"] = image(image_url)
+        doc["image"] = image(image_url, name=image_name)
     return _top(doc, with_context)
 
 
@@ -197,6 +227,7 @@ def note(
     updated: str | datetime | None = None,
     in_reply_to: str | None = None,
     tags: Iterable[JsonDict] = (),
+    attachments: Iterable[JsonDict] = (),
     replies_count: int = 0,
     likes_count: int = 0,
     shares_count: int = 0,
@@ -219,7 +250,7 @@ def note(
         doc["contentMap"] = {language: content}
     if updated:
         doc["updated"] = ap_time(updated)
-    doc["attachment"] = []
+    doc["attachment"] = list(attachments)
     doc["tag"] = list(tags)
     doc["replies"] = replies_collection(id=f"{id}/replies", total_items=replies_count)
     doc["likes"] = collection_summary(id=f"{id}/likes", total_items=likes_count)

@@ -4,7 +4,8 @@ Shapes follow what Mastodon sends and reads (federation-interop.md section 4): A
 embed the whole original Follow; Undo embeds the activity it undoes; a deleted post travels as a
 `Tombstone`. Every top-level activity carries our fixed `@context`; embedded objects do not.
 Activity ids live under the actor (`Uris.activity`), except a Create, whose id is the Note's id plus
-`/activity` (we serve that URL).
+`/activity`, and an Announce, whose id is its boost row's status URL plus `/activity` (we serve
+both).
 """
 
 from __future__ import annotations
@@ -90,8 +91,12 @@ def delete_actor_id(uris: Uris, username: str) -> str:
 
 
 def announce_id(uris: Uris, username: str, reblog_id: int) -> str:
-    """The id of our Announce (boost): one per boost row, kept as that row's `uri`."""
-    return uris.activity(username, "announces", reblog_id)
+    """The id of our Announce (boost): one per boost row, kept as that row's `uri`.
+
+    A URL we serve (`/users/<name>/statuses/<boost id>/activity`, as Mastodon's), so peers can
+    fetch it; boosts made before it was one keep their `#announces/<id>` ids (they are stored).
+    """
+    return f"{uris.status(username, reblog_id)}/activity"
 
 
 # --- posts ------------------------------------------------------------------------------------

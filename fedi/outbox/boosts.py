@@ -3,17 +3,21 @@
 A boost is a row in `posts` with `reblog_of_id` set, visibility public, and as `uri` the id of its
 Announce (under the booster's actor). Only public and unlisted posts may be boosted (Mastodon also
 lets people boost their own public posts). Boosting again is a no-op; unboosting soft-deletes the
-row, so it leaves every home feed, and withdraws the `reblog` notification.
+row, so it leaves every home feed, and withdraws the `reblog` notification. The Announce is served
+at its id (`activity_document`) while the boost stands, and answers 410 once it is withdrawn.
 """
 
 from __future__ import annotations
 
 import logging
 
+from fedi.activitypub import serialize
+from fedi.activitypub.addressing import PUBLIC, Audience
 from fedi.activitypub.uris import Uris
 from fedi.context import Services
 from fedi.errors import Forbidden, NotFound
-from fedi.outbox import activities, federate
+from fedi.events import surface_deletion, surface_status
+from fedi.outbox import activities, federate, render
 from fedi.storage import accounts as account_store
 from fedi.storage import notifications as notification_store
 from fedi.storage import posts as post_store
@@ -89,6 +93,7 @@ async def boost_post(
             notifications=notices,
         )
         await federate.federate_boost(svc, tx, account, reblog, original)
+        surface_status(svc, tx, reblog, notified=[a for a, _, _ in notices])
     logger.info("boost post=%s by=%s reblog=%s", original.id, account.id, reblog.id)
     return reblog
 
@@ -118,5 +123,50 @@ async def unboost_post(
             post_id=original.id,
         )
         await federate.federate_boost(svc, tx, account, reblog, original, undo=True)
+        surface_deletion(svc, tx, reblog)
     logger.info("unboost post=%s by=%s reblog=%s", original.id, account.id, reblog.id)
     return True
+
+
+async def _announce_rows(
+    conn: Conn, post_id: int, announce_uri: str
+) -> tuple[Post, Post | None, dict[int, Account]] | None:
+    """The boost whose Announce has this id, its original (if any) and both accounts."""
+    boost = await post_store.get_post(conn, post_id)
+    if boost is None or boost.reblog_of_id is None or boost.uri != announce_uri:
+        return None
+    original = await post_store.get_post(conn, boost.reblog_of_id)
+    ids = [boost.account_id] + ([original.account_id] if original else [])
+    return boost, original, await account_store.get_accounts(conn, ids)
+
+
+async def activity_document(
+    svc: Services, username: str, post_id: int, *, viewer_id: int | None = None
+) -> render.Document:
+    """`/users/<name>/statuses/<id>/activity`: the Announce of a boost (a Tombstone, 410, once it
+    is withdrawn or its post deleted), or else the Create of a post (`render.create_document`)."""
+    uris = Uris(svc.base_url)
+    async with svc.db.read() as conn:
+        found = await _announce_rows(conn, post_id, activities.announce_id(uris, username, post_id))
+    if found is None:
+        return await render.create_document(svc, username, post_id, viewer_id=viewer_id)
+    boost, original, accounts = found
+    booster = accounts.get(boost.account_id)
+    if booster is None or not booster.local or booster.suspended_at:
+        raise NotFound(NO_SUCH_POST)
+    if boost.deleted_at or booster.deleted_at or original is None or original.deleted_at:
+        body = serialize.tombstone(
+            id=boost.uri, deleted=boost.deleted_at or booster.deleted_at, former_type="Announce"
+        )
+        return render.Document(body=body, gone=True)
+    author = accounts.get(original.account_id)
+    followers = uris.actor_collections(booster.username)["followers"]
+    cc = [author.uri] if author is not None else []
+    body = activities.announce(
+        id=boost.uri,
+        actor=booster.uri,
+        object=original.uri,
+        published=boost.created_at,
+        audience=Audience(to=(PUBLIC,), cc=tuple(dict.fromkeys([*cc, followers]))),
+    )
+    return render.Document(body=body)

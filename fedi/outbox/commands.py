@@ -20,6 +20,9 @@ class PostDraft:
     in_reply_to_id: int | None = None
     sensitive: bool = False
     language: str | None = None
+    # Ids of the author's own ready, unattached uploads (fedi.media), in order: up to four images,
+    # or one video/audio file. Field errors name `media`.
+    media_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,3 +33,5 @@ class PostEdit:
     content_warning: str = ""
     sensitive: bool = False
     language: str | None = None
+    # None keeps the attachments; a tuple makes those uploads the post's attachments (others go).
+    media_ids: tuple[int, ...] | None = None

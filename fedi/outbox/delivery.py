@@ -94,6 +94,7 @@ class Deliverer:
         self._slots: dict[str, tuple[asyncio.Semaphore, int]] = {}
         self._hosts: dict[str, tuple[float, Host | None]] = {}
         self._last_success_write: dict[str, float] = {}
+        self._signers: dict[int, tuple[float, Account]] = {}
         # Interop: the signature scheme a host accepted after a 401 (RFC 9421 double knock).
         self._prefers_rfc9421: set[str] = set()
 
@@ -113,8 +114,7 @@ class Deliverer:
             return
         if (wait := self._breaker_wait(state)) is not None:
             raise RetryLater(f"circuit open for {host}", delay=max(wait, retry_delay(job.attempts)))
-        async with self.svc.db.read() as conn:
-            actor = await account_store.get_account(conn, int(data["actor_id"]))
+        actor = await self.signer(int(data["actor_id"]))
         if actor is None or not actor.private_key_pem:
             raise PermanentFailure(f"actor {data['actor_id']} has no signing key")
         try:
@@ -146,6 +146,20 @@ class Deliverer:
         raise PermanentFailure(f"{host} answered {status} for {inbox} (actor {actor.id})")
 
     # --- signing and sending --------------------------------------------------------------
+
+    async def signer(self, actor_id: int) -> Account | None:
+        """The local actor whose key signs a delivery; cached a few seconds, as a fan-out sends
+        one activity to many inboxes (one database round trip saved per delivery)."""
+        cached = self._signers.get(actor_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        async with self.svc.db.read() as conn:
+            actor = await account_store.get_account(conn, actor_id)
+        if actor is not None:
+            if len(self._signers) > 1_000:
+                self._signers.clear()
+            self._signers[actor_id] = (time.monotonic() + self.tuning.host_cache_ttl, actor)
+        return actor
 
     async def _knock(self, actor: Account, inbox: str, host: str, body: bytes) -> Answer:
         first = "rfc9421" if host in self._prefers_rfc9421 else "cavage"

@@ -7,6 +7,7 @@ outbox/profile.py, and the inbox when it answers a Follow). Who receives what:
 - a direct post: only the remote accounts it mentions;
 - Follow, Undo(Follow), Like, Undo(Like), Block, Undo(Block): the other actor; Accept and Reject
   (of a follow request): the remote follower;
+- Delete(actor): every remote account following or followed by the deleted account;
 - Announce and Undo(Announce) (a boost): the booster's remote followers and the boosted post's
   remote author.
 When nobody remote is concerned nothing is queued (and nothing is built). Each function returns
@@ -272,14 +273,21 @@ async def federate_profile_update(svc: Services, tx: Tx, account: Account) -> in
 
 
 async def federate_account_deletion(svc: Services, tx: Tx, account: Account) -> int | None:
-    """Queue Delete(actor) of a local account to its remote followers."""
-    if not account.local or not await follow_store.has_remote_followers(tx, account.id):
+    """Queue Delete(actor) of a local account to every server that knew it: the inboxes of its
+    remote followers and of the remote accounts it follows (shared inboxes preferred).
+
+    Call it before the account's follows are removed: the inboxes are listed now, into the job.
+    """
+    if not account.local:
+        return None
+    inboxes = await follow_store.list_remote_relation_inboxes(tx, account.id)
+    if not inboxes:
         return None
     activity = activities.delete_actor(
         id=activities.delete_actor_id(Uris(svc.base_url), account.username), actor=account.uri
     )
     return await enqueue_activity(
-        tx, actor=account, activity=activity, to_followers=True, wake=svc.jobs.wake
+        tx, actor=account, activity=activity, inboxes=inboxes, wake=svc.jobs.wake
     )
 
 

@@ -12,7 +12,9 @@ from fedi import visibility
 from fedi.accounts.profiles import check_viewable
 from fedi.activitypub.uris import Uris
 from fedi.context import Services
-from fedi.errors import Invalid, NotFound
+from fedi.errors import Forbidden, Invalid, NotFound
+from fedi.events import surface_notifications
+from fedi.moderation.relations import relation_facts
 from fedi.outbox import federate
 from fedi.storage import accounts as account_store
 from fedi.storage import feeds as feed_store
@@ -47,6 +49,7 @@ async def follow_account(svc: Services, follower: Account, target: Account) -> F
     follow_id = new_id()
     async with svc.db.write() as tx:
         current = check_viewable(await account_store.get_account(tx, target.id), target.username)
+        await _refuse_across_block(tx, follower, current)
         existing = await follow_store.get_follow(tx, follower.id, current.id)
         if existing is not None:
             return existing
@@ -70,8 +73,18 @@ async def follow_account(svc: Services, follower: Account, target: Account) -> F
         follow = await follow_store.get_follow(tx, follower.id, current.id)
         assert follow is not None
         await federate.federate_follow(svc, tx, follower, current, follow)
+        surface_notifications(svc, tx, [current.id])
     logger.info("follow from=%s to=%s state=%s", follower.id, current.id, follow.state)
     return follow
+
+
+async def _refuse_across_block(tx: Tx, follower: Account, target: Account) -> None:
+    """Forbidden when either account blocks the other (moderation/blocks.py)."""
+    facts = (await relation_facts(tx, follower.id, [target.id]))[target.id]
+    if facts.blocking:
+        raise Forbidden(f"You have blocked @{target.acct}. Unblock them to follow them.")
+    if facts.blocked_by:
+        raise Forbidden(f"@{target.acct} has blocked you, so you can't follow them.")
 
 
 async def follow_by_username(svc: Services, follower: Account, username: str) -> Follow:
@@ -211,6 +224,7 @@ async def like_post(
                     post_id=post.id,
                 )
             await federate.federate_like(svc, tx, account, post)
+            surface_notifications(svc, tx, [post.account_id])
     return liked
 
 

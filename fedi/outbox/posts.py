@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from fedi.activitypub.uris import Uris
 from fedi.context import Services
 from fedi.errors import FediError, Forbidden, Gone, Invalid, NotFound
+from fedi.events import surface_deletion, surface_status
+from fedi.media.attach import attach_media, replace_media
+from fedi.media.uploads import files_deleter
 from fedi.outbox import federate
 from fedi.outbox.commands import PostDraft, PostEdit
 from fedi.storage import accounts as account_store
 from fedi.storage import follows as follow_store
+from fedi.storage import media as media_storage
 from fedi.storage import notifications as notification_store
 from fedi.storage import posts as post_store
 from fedi.storage import users as user_store
@@ -57,10 +61,13 @@ class Rendered:
         return [a.id for a in self.mentioned if a.local]
 
 
-def check_text(svc: Services, text: str, content_warning: str) -> dict[str, str]:
-    """Field errors for a post's text: empty, or longer than the instance allows (CW counts)."""
+def check_text(
+    svc: Services, text: str, content_warning: str, *, has_media: bool = False
+) -> dict[str, str]:
+    """Field errors for a post's text: empty (unless it has media), or longer than the instance
+    allows (CW counts)."""
     limit = svc.config.instance.max_post_chars
-    if not text.strip():
+    if not text.strip() and not has_media:
         return {"status": "Write something before posting."}
     length = post_length(text, content_warning)
     if length > limit:
@@ -145,7 +152,7 @@ async def create_post(svc: Services, author: Account, draft: PostDraft) -> Post:
     Validates, looks remote mentions up (network, before any write), renders once, then writes in
     one transaction: the post, its mentions and tags, home feeds and notifications.
     """
-    errors = check_text(svc, draft.text, draft.content_warning)
+    errors = check_text(svc, draft.text, draft.content_warning, has_media=bool(draft.media_ids))
     if draft.visibility is not None and draft.visibility not in VISIBILITIES:
         errors["visibility"] = "Choose who can see this post."
     if errors:
@@ -198,7 +205,9 @@ async def create_post(svc: Services, author: Account, draft: PostDraft) -> Post:
             include_local_followers=include_followers,
             notifications=notifications,
         )
+        await attach_media(tx, author.id, post.id, draft.media_ids)
         await federate.federate_post(svc, tx, "Create", post)
+        surface_status(svc, tx, post, notified=[a for a, _ in notifications])
     return post
 
 
@@ -263,12 +272,16 @@ async def edit_post(
         post = await _own_post(
             conn, editor, post_id, refusal=NOT_YOURS_EDIT, author_username=author_username
         )
-    errors = check_text(svc, edit.text, edit.content_warning)
+        if edit.media_ids is None:
+            has_media = bool(await media_storage.get_many_by_post_ids(conn, [post.id]))
+        else:
+            has_media = bool(edit.media_ids)
+    errors = check_text(svc, edit.text, edit.content_warning, has_media=has_media)
     if errors:
         raise Invalid(field_errors=errors)
     content_warning = edit.content_warning.strip()
     sensitive = int(edit.sensitive or bool(content_warning))
-    if (edit.text, content_warning, sensitive) == (
+    if edit.media_ids is None and (edit.text, content_warning, sensitive) == (
         post.source,
         post.content_warning,
         post.sensitive,
@@ -307,12 +320,16 @@ async def edit_post(
         )
         await post_store.set_mentions(tx, post.id, mentioned_ids)
         await post_store.set_tags(tx, post.id, rendered.tags)
+        if edit.media_ids is not None:
+            doomed = await replace_media(tx, editor.id, post.id, edit.media_ids)
+            tx.on_commit(files_deleter(svc, doomed))
         updated = await post_store.get_post(tx, post.id)
         assert updated is not None
         added = [a for a in rendered.local_ids if a not in before]
         await fan_in_mentions(tx, updated, added)
         await _notify_mentions(tx, updated, added)
         await federate.federate_post(svc, tx, "Update", updated)
+        surface_status(svc, tx, updated, edited=True, notified=added)
     return updated
 
 
@@ -328,5 +345,8 @@ async def delete_post(
             tx, actor, post_id, refusal=NOT_YOURS_DELETE, author_username=author_username
         )
         await post_store.mark_deleted(tx, post.id)
+        doomed = await media_storage.delete_post_media(tx, post.id)
+        tx.on_commit(files_deleter(svc, doomed))
         await federate.federate_post(svc, tx, "Delete", post)
+        surface_deletion(svc, tx, post)
     return post

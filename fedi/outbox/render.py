@@ -22,12 +22,14 @@ from fedi.activitypub.keys import key_id
 from fedi.activitypub.uris import Uris
 from fedi.context import Services
 from fedi.errors import FediError, Gone, NotFound
+from fedi.media.views import media_url
 from fedi.storage import accounts as account_store
 from fedi.storage import follows as follow_store
 from fedi.storage import likes as like_store
+from fedi.storage import media as media_storage
 from fedi.storage import posts as post_store
 from fedi.storage.db import Conn
-from fedi.storage.rows import Account, Follow, Post
+from fedi.storage.rows import Account, Follow, Media, Post
 
 JsonDict = dict[str, Any]
 
@@ -80,6 +82,8 @@ def actor_json(uris: Uris, account: Account) -> JsonDict:
         fields=[(str(f.get("name", "")), _field_html(f)) for f in account.fields],
         icon_url=account.avatar_url,
         image_url=account.header_url,
+        icon_name=account.avatar_description,
+        image_name=account.header_description,
         actor_type=account.actor_type or "Person",
     )
 
@@ -136,6 +140,34 @@ def _handle(account: Account, domain: str) -> str:
     return f"@{account.username}@{account.domain or domain}"
 
 
+# Interop: Mastodon sends every attachment as `Document` and reads the kind from `mediaType`;
+# GoToSocial and Pixelfed name the type. We name it too (both kinds of reader understand it).
+_ATTACHMENT_TYPES = {"image": "Image", "gifv": "Video", "video": "Video", "audio": "Audio"}
+
+
+def attachment_jsons(svc: Services, media: list[Media]) -> list[JsonDict]:
+    """A post's stored files as Note attachments (alt text, blurhash, focal point, size)."""
+    docs = []
+    for item in media:
+        if item.state != "ready" or not item.file_key:
+            continue
+        original = item.meta.get("original") or {}
+        width, height = original.get("width"), original.get("height")
+        docs.append(
+            serialize.attachment(
+                type=_ATTACHMENT_TYPES.get(item.kind, "Document"),
+                media_type=item.content_type,
+                url=media_url(svc, item.file_key),
+                name=item.description,
+                blurhash=item.blurhash,
+                focal_point=(item.focus_x, item.focus_y) if item.kind == "image" else None,
+                width=width if isinstance(width, int) else None,
+                height=height if isinstance(height, int) else None,
+            )
+        )
+    return docs
+
+
 async def note_jsons(
     conn: Conn, svc: Services, author: Account, posts: list[Post], *, with_context: bool
 ) -> list[JsonDict]:
@@ -149,6 +181,7 @@ async def note_jsons(
         conn, sorted({a for accounts in mentions.values() for a in accounts})
     )
     tags = await post_store.list_tags(conn, ids)
+    media = await media_storage.get_many_by_post_ids(conn, ids)
     likes = await like_store.count_likes(conn, ids)
     replies = await post_store.count_open_replies(conn, ids)
     shares = await post_store.count_reblogs(conn, ids)
@@ -180,6 +213,7 @@ async def note_jsons(
                 updated=post.edited_at,
                 in_reply_to=post.in_reply_to_uri or (parent.uri if parent else None),
                 tags=tag_docs,
+                attachments=attachment_jsons(svc, media.get(post.id, [])),
                 replies_count=replies.get(post.id, 0),
                 likes_count=likes.get(post.id, 0),
                 shares_count=shares.get(post.id, 0),

@@ -138,3 +138,30 @@ async def get_remote_account_by_inbox(conn: Conn, inbox_uri: str) -> Account | N
         {"inbox": inbox_uri},
     )
     return None if row is None else Account.from_row(row)
+
+
+async def wipe_private_key(tx: Tx, account_id: int) -> bool:
+    """Forget the signing key of a deleted local account (once its last deliveries are done)."""
+    return bool(
+        await tx.execute(
+            "UPDATE accounts SET private_key_pem = NULL WHERE id = ? AND domain IS NULL"
+            " AND deleted_at IS NOT NULL AND private_key_pem IS NOT NULL",
+            (account_id,),
+        )
+    )
+
+
+async def list_known_domains(conn: Conn, *, limit: int = 10_000) -> list[str]:
+    """Domains of the remote accounts we know (the instance's peers), alphabetically."""
+    rows = await conn.fetchall(
+        "SELECT DISTINCT domain FROM accounts WHERE domain IS NOT NULL ORDER BY domain LIMIT ?",
+        (limit,),
+    )
+    return [r["domain"] for r in rows]
+
+
+async def count_known_domains(conn: Conn) -> int:
+    """How many other servers we know accounts of (API instance `stats.domain_count`)."""
+    return int(
+        await conn.fetchval("SELECT count(DISTINCT domain) FROM accounts WHERE domain IS NOT NULL")
+    )

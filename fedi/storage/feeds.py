@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import dataclass
+
 from fedi.storage.db import Conn, Tx
 
 
@@ -52,3 +55,39 @@ async def list_feed(
         {"a": account_id, "max_id": max_id, "min_id": min_id, "limit": limit},
     )
     return sorted((r[0] for r in rows), reverse=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LiveFacts:
+    """What routing a status to live streams needs: who holds it in their home feed (among the
+    accounts asked about), its hashtags and the accounts it mentions."""
+
+    home_ids: list[int]
+    tags: list[str]
+    mentioned_ids: list[int]
+
+
+async def live_facts(conn: Conn, post_id: int, account_ids: list[int]) -> LiveFacts:
+    """Home-feed holders among `account_ids`, hashtags and mentions of a post, in one hop."""
+    wanted = sorted(set(account_ids))
+
+    def work(c: sqlite3.Connection) -> LiveFacts:
+        home: list[int] = []
+        if wanted:
+            marks = ",".join("?" for _ in wanted)
+            home = [
+                r[0]
+                for r in c.execute(
+                    "SELECT account_id FROM home_feed WHERE post_id = ?"  # noqa: S608
+                    f" AND account_id IN ({marks})",
+                    (post_id, *wanted),
+                )
+            ]
+        tags = [r[0] for r in c.execute("SELECT tag FROM post_tags WHERE post_id = ?", (post_id,))]
+        mentioned = [
+            r[0]
+            for r in c.execute("SELECT account_id FROM post_mentions WHERE post_id = ?", (post_id,))
+        ]
+        return LiveFacts(home_ids=sorted(home), tags=sorted(tags), mentioned_ids=sorted(mentioned))
+
+    return await conn.run(work)

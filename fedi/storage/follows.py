@@ -193,3 +193,31 @@ async def has_remote_followers(conn: Conn, target_account_id: int) -> bool:
             (target_account_id,),
         )
     )
+
+
+async def list_remote_relation_inboxes(conn: Conn, account_id: int) -> list[str]:
+    """Inboxes of the remote accounts that follow or are followed by this account (requests
+    included), shared inbox preferred, each once: every server that knows the account."""
+    rows = await conn.fetchall(
+        "SELECT DISTINCT coalesce(nullif(a.shared_inbox_uri, ''), a.inbox_uri) AS inbox"
+        " FROM follows f JOIN accounts a"
+        " ON a.id = CASE WHEN f.account_id = :a THEN f.target_account_id ELSE f.account_id END"
+        " WHERE (f.account_id = :a OR f.target_account_id = :a) AND a.domain IS NOT NULL"
+        " AND a.deleted_at IS NULL",
+        {"a": account_id},
+    )
+    return sorted(r["inbox"] for r in rows if r["inbox"])
+
+
+async def list_follows_between(conn: Conn, account_id: int, other_ids: list[int]) -> list[Follow]:
+    """Follows (and requests) between an account and each of `other_ids`, both ways, one query."""
+    if not other_ids:
+        return []
+    unique = sorted(set(other_ids))
+    marks = ",".join("?" for _ in unique)
+    rows = await conn.fetchall(
+        f"SELECT * FROM follows WHERE (account_id = ? AND target_account_id IN ({marks}))"  # noqa: S608
+        f" OR (target_account_id = ? AND account_id IN ({marks}))",
+        (account_id, *unique, account_id, *unique),
+    )
+    return [Follow.from_row(r) for r in rows]

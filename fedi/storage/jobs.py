@@ -62,29 +62,33 @@ async def claim_due(tx: Tx, kinds: list[str], *, limit: int, lease: timedelta) -
     marks = ",".join(f":k{i}" for i in range(len(kinds)))
     params: dict[str, Any] = {f"k{i}": k for i, k in enumerate(kinds)}
     params.update(now=now, limit=limit, until=db_in(lease))
-    rows = await tx.fetchall(
+    select = (
         f"SELECT * FROM jobs WHERE kind IN ({marks}) AND ("  # noqa: S608 - placeholders only
         " (state IN ('pending', 'retry') AND next_attempt_at <= :now)"
         " OR (state = 'running' AND locked_until <= :now))"
-        " ORDER BY next_attempt_at, id LIMIT :limit",
-        params,
+        " ORDER BY next_attempt_at, id LIMIT :limit"
     )
-    jobs = [
+
+    def claim(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+        # Select and lease in one thread hop (the job loops claim after every finished job).
+        rows = conn.execute(select, params).fetchall()
+        if rows:
+            conn.executemany(
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1,"
+                " locked_until = :until, updated_at = :now WHERE id = :id",
+                [{"until": params["until"], "now": now, "id": r["id"]} for r in rows],
+            )
+        return rows
+
+    return [
         dataclasses.replace(
             Job.from_row(r),
             state="running",
             attempts=r["attempts"] + 1,
             locked_until=params["until"],
         )
-        for r in rows
+        for r in await tx.run(claim)
     ]
-    if jobs:
-        await tx.executemany(
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = :until,"
-            " updated_at = :now WHERE id = :id",
-            [{"until": params["until"], "now": now, "id": j.id} for j in jobs],
-        )
-    return jobs
 
 
 async def complete(tx: Tx, job_id: int) -> None:
@@ -112,14 +116,20 @@ async def requeue(tx: Tx, job_id: int) -> bool:
 
 
 async def _move(tx: Tx, job_id: int, state: str, extra: dict[str, Any]) -> None:
-    job = await get(tx, job_id)
-    if job is None:
-        raise ValueError(f"job {job_id} does not exist")
-    check_transition(job.state, state)
     sets = ", ".join(f"{k} = :{k}" for k in extra)
     sql = "UPDATE jobs SET state = :state, locked_until = NULL, updated_at = :now"
     sql += (", " + sets if sets else "") + " WHERE id = :id"
-    await tx.execute(sql, {"state": state, "now": now_db(), "id": job_id, **extra})
+    params = {"state": state, "now": now_db(), "id": job_id, **extra}
+
+    def move(conn: sqlite3.Connection) -> None:
+        # Read, check and update in one thread hop (every finished job passes through here).
+        found = conn.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if found is None:
+            raise ValueError(f"job {job_id} does not exist")
+        check_transition(found[0], state)
+        conn.execute(sql, params)
+
+    await tx.run(move)
 
 
 async def get(conn: Conn, job_id: int) -> Job | None:
@@ -189,3 +199,16 @@ async def enqueue_many(tx: Tx, kind: str, items: list[tuple[dict[str, Any], str 
         return conn.total_changes - before
 
     return await tx.run(insert)
+
+
+async def count_waiting_for_actor(conn: Conn, actor_id: int, kinds: list[str]) -> int:
+    """Jobs of these kinds (fanout, deliver) for one actor that are not finished yet."""
+    marks = ",".join("?" for _ in kinds)
+    return int(
+        await conn.fetchval(
+            f"SELECT count(*) FROM jobs WHERE kind IN ({marks})"  # noqa: S608 - placeholders only
+            " AND state IN ('pending', 'running', 'retry')"
+            " AND json_extract(payload, '$.actor_id') = ?",
+            [*kinds, actor_id],
+        )
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Sequence
+
 from fedi.storage.clock import now_db
 from fedi.storage.db import Conn, Tx
 from fedi.storage.ids import new_id
@@ -79,4 +82,98 @@ async def mark_all_read(tx: Tx, account_id: int) -> None:
     await tx.execute(
         "UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL",
         (now_db(), account_id),
+    )
+
+
+# --- the client API's reads (issue 4) ---------------------------------------------------------
+
+_API_LIST = (
+    "SELECT * FROM notifications WHERE account_id = :a"
+    " AND (:max IS NULL OR id < :max) AND (:low IS NULL OR id > :low)"
+    " AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types)))"
+    " AND (:excluded IS NULL OR type NOT IN (SELECT value FROM json_each(:excluded)))"
+    " AND (:from IS NULL OR from_account_id = :from)"
+    " AND from_account_id NOT IN (SELECT value FROM json_each(:hidden))"
+    " ORDER BY id {order} LIMIT :limit"
+)
+
+
+async def list_notifications_filtered(
+    conn: Conn,
+    account_id: int,
+    *,
+    types: Sequence[str] | None = None,
+    exclude_types: Sequence[str] | None = None,
+    from_account_id: int | None = None,
+    hidden_account_ids: Iterable[int] = (),
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 40,
+) -> list[Notification]:
+    """A user's notifications, newest first, by stored type (only/except), from one account,
+    leaving out the hidden accounts'; `min_id` pages upwards from the cursor, all bounds exclusive."""
+    order = "ASC" if min_id is not None and max_id is None else "DESC"
+    rows = await conn.fetchall(
+        _API_LIST.format(order=order),
+        {
+            "a": account_id,
+            "max": max_id,
+            "low": min_id if min_id is not None else since_id,
+            "types": None if types is None else json.dumps(list(types)),
+            "excluded": None if not exclude_types else json.dumps(list(exclude_types)),
+            "from": from_account_id,
+            "hidden": json.dumps(sorted(hidden_account_ids)),
+            "limit": limit,
+        },
+    )
+    return sorted((Notification.from_row(r) for r in rows), key=lambda n: n.id, reverse=True)
+
+
+async def get_notification(conn: Conn, account_id: int, notification_id: int) -> Notification | None:
+    """One of the user's notifications, or None."""
+    row = await conn.fetchone(
+        "SELECT * FROM notifications WHERE id = ? AND account_id = ?",
+        (notification_id, account_id),
+    )
+    return None if row is None else Notification.from_row(row)
+
+
+async def delete_notification(tx: Tx, account_id: int, notification_id: int) -> bool:
+    """Dismiss one of the user's notifications; False if there was none."""
+    return bool(
+        await tx.execute(
+            "DELETE FROM notifications WHERE id = ? AND account_id = ?",
+            (notification_id, account_id),
+        )
+    )
+
+
+async def delete_all_notifications(tx: Tx, account_id: int) -> int:
+    """Clear every notification of a user."""
+    return await tx.execute("DELETE FROM notifications WHERE account_id = ?", (account_id,))
+
+
+async def count_unread_after(
+    conn: Conn,
+    account_id: int,
+    *,
+    after_id: int,
+    hidden_account_ids: Iterable[int] = (),
+    limit: int = 100,
+) -> int:
+    """Notifications newer than `after_id` and not seen on the web, from accounts not hidden,
+    counted up to `limit`."""
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM (SELECT 1 FROM notifications WHERE account_id = :a"
+            " AND id > :after AND read_at IS NULL"
+            " AND from_account_id NOT IN (SELECT value FROM json_each(:hidden)) LIMIT :limit)",
+            {
+                "a": account_id,
+                "after": after_id,
+                "hidden": json.dumps(sorted(hidden_account_ids)),
+                "limit": limit,
+            },
+        )
     )

@@ -100,3 +100,17 @@ async def get_account_by_acct(conn: Conn, username: str, domain: str | None) -> 
         {"username": username, "domain": (domain or "").lower()},
     )
     return None if row is None else Account.from_row(row)
+
+
+async def update_remote_account_uri(tx: Tx, account_id: int, uri: str) -> bool:
+    """Point a remote account at a new actor IRI (its server changed the id behind its handle).
+
+    Follows, posts and notifications stay with the account; `fetched_at` is cleared so the next
+    lookup fetches the new document. False when there is no such remote account.
+    """
+    changed = await tx.execute(
+        "UPDATE accounts SET uri = :uri, fetched_at = NULL, updated_at = :now"
+        " WHERE id = :id AND domain IS NOT NULL",
+        {"uri": uri, "now": now_db(), "id": account_id},
+    )
+    return bool(changed)

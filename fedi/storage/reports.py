@@ -48,3 +48,31 @@ async def list_reports(
         {"open": int(unresolved_only), "target": target_account_id},
     )
     return [Report.from_row(r) for r in rows]
+
+
+async def insert_user_report(
+    tx: Tx,
+    *,
+    id: int,
+    account_id: int,
+    target_account_id: int,
+    post_ids: Sequence[int],
+    comment: str,
+    category: str,
+    forwarded: bool,
+) -> None:
+    """File a report from a local user, with Mastodon's category and forwarded flag."""
+    await tx.execute(
+        "INSERT INTO reports (id, account_id, target_account_id, post_ids_json, comment,"
+        " created_at, category, forwarded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            id,
+            account_id,
+            target_account_id,
+            json.dumps(sorted(set(post_ids))),
+            comment,
+            now_db(),
+            category,
+            int(forwarded),
+        ),
+    )

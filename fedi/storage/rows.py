@@ -7,13 +7,25 @@ import sqlite3
 from dataclasses import dataclass, fields
 from typing import Any, Self
 
+# Field names per row class, worked out once (dataclasses.fields() is slow on hot read paths).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
 
 class _Row:
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Self:
         """Build from a sqlite3.Row with (at least) the dataclass's columns."""
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
         keys = row.keys()
-        return cls(**{f.name: row[f.name] for f in fields(cls) if f.name in keys})  # type: ignore[arg-type]
+        if len(keys) == len(names):
+            try:
+                return cls(**{name: row[name] for name in names})
+            except IndexError:
+                pass
+        present = set(keys)
+        return cls(**{name: row[name] for name in names if name in present})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +59,10 @@ class Account(_Row):
     fetched_at: str | None = None
     suspended_at: str | None = None
     deleted_at: str | None = None
+    avatar_media_id: int | None = None
+    header_media_id: int | None = None
+    avatar_description: str = ""
+    header_description: str = ""
 
     @property
     def local(self) -> bool:
@@ -66,6 +82,24 @@ class Account(_Row):
     def fields(self) -> list[dict[str, Any]]:
         """Profile fields: [{"name", "value", "value_html"}]."""
         return list(json.loads(self.fields_json or "[]"))
+
+    @property
+    def avatar_src(self) -> str:
+        """The avatar pages show: a local account's own file; for a remote account our cached
+        copy (`/media/remote/accounts/<id>/avatar`, fetched on demand); '' when there is none."""
+        return self._image_src("avatar", self.avatar_url, self.avatar_media_id)
+
+    @property
+    def header_src(self) -> str:
+        """The header pages show (as `avatar_src`)."""
+        return self._image_src("header", self.header_url, self.header_media_id)
+
+    def _image_src(self, slot: str, url: str, media_id: int | None) -> str:
+        if self.domain is None or not url:
+            return url
+        # Remote images are never hotlinked: readers load them from us (fedi.media.remote_images).
+        version = f"?v={media_id}" if media_id else ""
+        return f"/media/remote/accounts/{self.id}/{slot}{version}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -214,3 +248,81 @@ class Report(_Row):
     def post_ids(self) -> list[int]:
         """Ids of the reported posts."""
         return [int(i) for i in json.loads(self.post_ids_json or "[]")]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthApp(_Row):
+    id: int
+    name: str
+    website: str | None
+    redirect_uris: str
+    scopes: str
+    client_id: str
+    client_secret: str
+    owner_id: int | None = None
+    created_at: str = ""
+
+    @property
+    def redirect_uri_list(self) -> list[str]:
+        """The registered redirect URIs, verbatim."""
+        return [u for u in self.redirect_uris.split("\n") if u]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthCode(_Row):
+    code_hash: str
+    app_id: int
+    account_id: int
+    redirect_uri: str
+    scopes: str
+    code_challenge: str | None
+    challenge_method: str | None
+    created_at: str
+    expires_at: str
+    used_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthToken(_Row):
+    id: int
+    token_hash: str
+    app_id: int
+    account_id: int | None
+    scopes: str
+    created_at: str
+    last_used_at: str | None = None
+    revoked_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Media(_Row):
+    id: int
+    account_id: int
+    kind: str
+    state: str
+    created_at: str
+    updated_at: str
+    post_id: int | None = None
+    position: int = 0
+    content_type: str = ""
+    file_key: str | None = None
+    preview_key: str | None = None
+    size: int = 0
+    description: str = ""
+    focus_x: float = 0.0
+    focus_y: float = 0.0
+    blurhash: str | None = None
+    meta_json: str = "{}"
+    remote_url: str | None = None
+    error: str = ""
+    last_accessed_at: str | None = None
+    source_key: str | None = None
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """Mastodon's `meta` (original/small sizes, duration...), without the focus."""
+        return dict(json.loads(self.meta_json or "{}"))
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "ready"

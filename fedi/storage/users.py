@@ -153,3 +153,35 @@ async def count_active_users(conn: Conn, *, since: str) -> int:
             {"since": since},
         )
     )
+
+
+async def get_first_admin(conn: Conn) -> tuple[User, Account] | None:
+    """The earliest admin who can still log in (the instance's contact account), or None."""
+    row = await conn.fetchone(
+        _JOIN + " WHERE u.role = 'admin' AND u.disabled_at IS NULL AND a.deleted_at IS NULL"
+        " AND a.suspended_at IS NULL ORDER BY u.created_at, u.id LIMIT 1"
+    )
+    return None if row is None else _split(row)
+
+
+async def count_weekly_activity(conn: Conn, *, since: str) -> dict[str, tuple[int, int, int]]:
+    """Per week since `since` (its Monday, YYYY-MM-DD): local posts, users who logged in,
+    local sign-ups; one hop."""
+    week = "date({col}, 'weekday 0', '-6 days')"
+    queries = (
+        f"SELECT {week.format(col='created_at')} AS w, count(*) AS n FROM posts"  # noqa: S608
+        " WHERE local = 1 AND reblog_of_id IS NULL AND created_at >= :since GROUP BY w",
+        f"SELECT {week.format(col='at')} AS w, count(DISTINCT user_id) AS n"  # noqa: S608
+        " FROM login_history WHERE success = 1 AND at >= :since GROUP BY w",
+        f"SELECT {week.format(col='created_at')} AS w, count(*) AS n FROM accounts"  # noqa: S608
+        " WHERE domain IS NULL AND created_at >= :since GROUP BY w",
+    )
+
+    def load(db: Any) -> dict[str, tuple[int, int, int]]:
+        counts: dict[str, list[int]] = {}
+        for index, sql in enumerate(queries):
+            for w, n in db.execute(sql, {"since": since}).fetchall():
+                counts.setdefault(w, [0, 0, 0])[index] = int(n)
+        return {w: (c[0], c[1], c[2]) for w, c in counts.items()}
+
+    return await conn.run(load)

@@ -85,8 +85,11 @@ def csrf_token() -> str:
 
 
 async def load_viewer() -> None:
-    """before_request: read the session and CSRF cookies."""
+    """before_request: read the session and CSRF cookies (the client API uses tokens instead)."""
     g.viewer = None
+    if request.path.startswith("/api/"):
+        g.csrf_cookie = g.notice = g.csrf_token = ""
+        return
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         g.viewer = await viewer_for_token(services(), token)

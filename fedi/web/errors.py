@@ -88,7 +88,13 @@ def register_error_handlers(app: Quart) -> None:
             # to the page it came from afterwards.
             back = request.path if request.method == "GET" else _local_referrer()
             return redirect("/login?next=" + quote(back, safe="/@"), 303)  # type: ignore[return-value]
-        response = await error_response(exc.status, exc.safe_message, extra=extra)
+        message = exc.safe_message
+        if isinstance(exc, Invalid) and exc.field_errors and request.path.startswith("/api/"):
+            # Mastodon's form; the field named so a client (and its user) knows what to fix.
+            message = "Validation failed: " + "; ".join(
+                f"{name}: {text}" for name, text in exc.field_errors.items()
+            )
+        response = await error_response(exc.status, message, extra=extra)
         if isinstance(exc, RateLimited):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from quart import Blueprint, Response, redirect, request
@@ -20,6 +22,7 @@ from fedi.inbox.receive import MAX_BODY as MAX_INBOX_BODY
 from fedi.inbox.receive import Outcome, RawRequest, receive
 from fedi.inbox.verify import check_signature, resolver_for
 from fedi.outbox import render
+from fedi.outbox.boosts import activity_document
 from fedi.web.auth import services
 
 bp = Blueprint("federation", __name__)
@@ -140,9 +143,9 @@ async def status(name: str, post_id: int) -> Response:
 
 @bp.get("/users/<name>/statuses/<int:post_id>/activity")
 async def status_activity(name: str, post_id: int) -> Response:
-    """The Create activity of a served Note (the ids our outbox lists)."""
+    """The Create of a served Note (the ids our outbox lists), or the Announce of a boost."""
     viewer_id = await _fetcher_id()
-    return _document(await render.create_document(services(), name, post_id, viewer_id=viewer_id))
+    return _document(await activity_document(services(), name, post_id, viewer_id=viewer_id))
 
 
 @bp.get("/actor")
@@ -162,44 +165,34 @@ async def instance_outbox() -> Response:
 # --- collections ----------------------------------------------------------------------------
 
 
-@bp.get("/users/<name>/outbox")
-async def outbox(name: str) -> Response:
-    """The outbox collection; `?page=true[&max_id=N|&min_id=N]` for a page of Create activities."""
+async def _collection(load: Callable[..., Awaitable[Any]], *, newer: bool = False) -> Response:
+    """A collection, or one page of it: `?page=true[&max_id=N]` (and `&min_id=N` when `newer`
+    pages exist); 400 with the reason for an id that is not a whole number."""
     await _fetcher_id()
     try:
         page, max_id, min_id = _paging()
     except Invalid as exc:
         return _bad_query(exc)
-    document = await render.outbox_document(
-        services(), name, page=page, max_id=max_id, min_id=min_id
-    )
-    return activity_json(document)
+    since = {"min_id": min_id} if newer else {}
+    return activity_json(await load(page=page, max_id=max_id, **since))
+
+
+@bp.get("/users/<name>/outbox")
+async def outbox(name: str) -> Response:
+    """The outbox collection; `?page=true[&max_id=N|&min_id=N]` for a page of Create activities."""
+    return await _collection(partial(render.outbox_document, services(), name), newer=True)
 
 
 @bp.get("/users/<name>/followers")
 async def followers(name: str) -> Response:
     """The followers collection; `?page=true[&max_id=N]` for a page of actor IRIs."""
-    await _fetcher_id()
-    try:
-        page, max_id, _ = _paging()
-    except Invalid as exc:
-        return _bad_query(exc)
-    return activity_json(
-        await render.followers_document(services(), name, page=page, max_id=max_id)
-    )
+    return await _collection(partial(render.followers_document, services(), name))
 
 
 @bp.get("/users/<name>/following")
 async def following(name: str) -> Response:
     """The following collection; `?page=true[&max_id=N]` for a page of actor IRIs."""
-    await _fetcher_id()
-    try:
-        page, max_id, _ = _paging()
-    except Invalid as exc:
-        return _bad_query(exc)
-    return activity_json(
-        await render.following_document(services(), name, page=page, max_id=max_id)
-    )
+    return await _collection(partial(render.following_document, services(), name))
 
 
 @bp.get("/users/<name>/collections/featured")

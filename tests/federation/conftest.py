@@ -38,6 +38,7 @@ from fedi.accounts.sessions import Viewer, start_session, viewer_for_token
 from fedi.app import create_app
 from fedi.config import Config, from_mapping
 from fedi.context import Services
+from fedi.media.uploads import EXPIRE_KIND
 from fedi.outbox.profile import ProfileEdit, update_profile
 from fedi.posts_view import PostView
 from fedi.storage import follows as follow_store
@@ -56,6 +57,8 @@ DEADLINE = 15.0
 """How long `eventually` and `settle` wait before failing (a 2-core CI machine, loaded)."""
 POLL = 0.02
 DB_FILE = "fedi.sqlite3"  # as fedi.context.open_services names it
+# Housekeeping jobs that re-schedule themselves; a settled pair may still hold them.
+PERIODIC_KINDS = (EXPIRE_KIND,)
 WAITING_STATES = ("pending", "running", "retry")
 
 
@@ -287,8 +290,14 @@ class Instance:
         return await self.svc.jobs.list(kind=kind, state=state, limit=1000)
 
     async def waiting(self) -> list[Job]:
-        """Jobs not finished yet: pending, running or waiting to retry."""
-        return [j for state in WAITING_STATES for j in await self.jobs(state=state)]
+        """Jobs not finished yet: pending, running or waiting to retry (periodic housekeeping,
+        such as expiring unattached uploads, is not waiting for anything)."""
+        return [
+            j
+            for state in WAITING_STATES
+            for j in await self.jobs(state=state)
+            if j.kind not in PERIODIC_KINDS
+        ]
 
     async def make_due(self) -> None:
         """Every job waiting to retry is due now (instead of waiting out its delay)."""

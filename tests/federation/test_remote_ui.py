@@ -211,7 +211,8 @@ async def test_remote_profile_shows_name_bio_counts_and_outbox_posts(svc, client
     page = await text_of(response)
     assert "Bob Example" in page and "Hello from" in page
     assert "<b>bold</b>" in page  # the profile field's sanitized HTML
-    assert f'src="{bob.peer.base}/a.png" alt="Avatar of Bob Example"' in page
+    # The avatar is served from our remote-media cache, never hotlinked (issue 5).
+    assert '/avatar" alt="Avatar of Bob Example"' in page and f"{bob.peer.base}/a.png" not in page
     assert "<strong>42</strong> posts" in page
     assert "<strong>7</strong> followers" in page
     assert "<strong>3</strong> following" in page

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
 from fedi.activitypub.parse import parse_document
 from fedi.activitypub.vocab import Actor
-from fedi.errors import BadDocument, Conflict, RemoteError
+from fedi.errors import BadDocument, Conflict, Forbidden, RemoteError
 from fedi.inbox.handlers import ACTOR, ANY, Incoming, Routes, same_origin
 from fedi.inbox.handlers.note_store import fetch_note, store_note
+from fedi.media.remote_attach import enqueue_profile_images, refresh_profile_images
 from fedi.netguard import Unreachable
 from fedi.outbox.interactions import follow_account, unfollow_account
 from fedi.remote import actor_fields
 from fedi.storage import accounts as account_store
 from fedi.storage import follows as follow_store
+from fedi.storage import moves as move_store
 from fedi.storage import posts as post_store
 from fedi.storage import remote_accounts as remote_account_store
 from fedi.storage import remote_posts as remote_store
@@ -27,6 +30,8 @@ from fedi.storage.rows import Account, Post
 
 logger = logging.getLogger(__name__)
 
+MOVE_COOLDOWN = timedelta(days=7)
+
 
 async def on_update_actor(inc: Incoming) -> None:
     """Update(Person...): the actor's profile and key are refreshed from the signed document."""
@@ -34,13 +39,16 @@ async def on_update_actor(inc: Incoming) -> None:
         return inc.drop("an actor may update only itself")
     obj = inc.activity.object
     if not isinstance(obj, Actor):
-        await inc.resolver.get_actor(inc.actor.uri, refresh=True)
+        refreshed = await inc.resolver.get_actor(inc.actor.uri, refresh=True)
+        await refresh_profile_images(inc.svc, refreshed)
         return None
     # Interop: Mastodon takes the embedded actor as sent: it is the signer's own document.
     try:
         fields = actor_fields(dict(obj.raw), inc.actor.uri)
         async with inc.svc.db.write() as tx:
-            await remote_account_store.upsert_remote_account(tx, fields)
+            account = await remote_account_store.upsert_remote_account(tx, fields)
+            # A new avatar or header is fetched by a job, and replaces the cached one when it is.
+            await enqueue_profile_images(inc.svc, tx, account)
     except (BadDocument, Conflict) as exc:
         return inc.drop(f"unusable actor document: {exc.safe_message}")
     logger.info("inbox actor updated uri=%s", inc.actor.uri)
@@ -69,7 +77,8 @@ def _aliases(account: Account) -> tuple[str, ...]:
 
 
 async def on_move(inc: Incoming) -> None:
-    """Move: local followers of the old account follow the new one, if it names the old as alias."""
+    """Move: local followers of the old account follow the new one, if it names the old as alias
+    and the old account has not moved within the last 7 days."""
     activity = inc.activity
     if activity.object_id != inc.actor.uri or not activity.target:
         return inc.drop("an actor may move only itself, and only somewhere")
@@ -83,13 +92,23 @@ async def on_move(inc: Incoming) -> None:
         return inc.drop("the move target is not a live account")
     if inc.actor.uri not in _aliases(new):
         return inc.drop("the move target does not list the old account in alsoKnownAs")
-    # TODO(#7): Mastodon and GoToSocial allow one move per 7 days and refuse targets that moved.
+    # Interop: Mastodon and GoToSocial allow one move per 7 days (so followers cannot be bounced
+    # between accounts). TODO(#7): they also refuse targets that moved themselves.
+    async with inc.svc.db.write() as tx:
+        claimed = await move_store.claim_move(
+            tx, inc.actor.id, target_uri=new.uri, cooldown=MOVE_COOLDOWN
+        )
+    if not claimed:
+        return inc.drop("the account already moved within the last 7 days")
     async with inc.svc.db.read() as conn:
         follower_ids = await follow_store.list_local_follower_ids(conn, inc.actor.id)
         followers = await account_store.get_accounts(conn, follower_ids)
     for follower in followers.values():
         await unfollow_account(inc.svc, follower, inc.actor)
-        await follow_account(inc.svc, follower, new)
+        try:
+            await follow_account(inc.svc, follower, new)
+        except Forbidden:  # a block between the follower and the new account: no follow
+            continue
     logger.info("inbox move from=%s to=%s followers=%s", inc.actor.uri, new.uri, len(followers))
     return None
 

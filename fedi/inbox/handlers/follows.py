@@ -2,7 +2,8 @@
 
 A Follow of an open account is accepted at once (follower stored, `follow` notification, Accept
 sent); of a locked one it waits as a request (`follow_request` notification) until the user
-answers through `outbox.interactions`. Accept and Reject must come from the followed actor.
+answers through `outbox.interactions`. A Follow across a block (either side blocks the other) is
+answered with Reject and not stored. Accept and Reject must come from the followed actor.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import dataclasses
 import logging
 
 from fedi.activitypub.vocab import Activity
+from fedi.events import surface_notifications
 from fedi.inbox.handlers import ANY, Incoming, Routes, local_account
+from fedi.moderation.relations import is_blocked_between
 from fedi.outbox import federate
 from fedi.outbox.interactions import BACKFILL_VISIBILITIES, unfollow_account
 from fedi.storage import accounts as account_store
 from fedi.storage import feeds as feed_store
 from fedi.storage import follows as follow_store
 from fedi.storage import notifications as notification_store
+from fedi.storage.clock import now_db
 from fedi.storage.db import Conn
 from fedi.storage.ids import new_id
 from fedi.storage.rows import Follow
@@ -34,6 +38,17 @@ async def on_follow(inc: Incoming) -> None:
         return inc.drop("the followed account is not one of ours")
     follow_uri = activity.id or None
     async with inc.svc.db.write() as tx:
+        if await is_blocked_between(tx, inc.actor.id, target.id):
+            refused = Follow(
+                id=new_id(),
+                account_id=inc.actor.id,
+                target_account_id=target.id,
+                uri=follow_uri,
+                state="pending",
+                created_at=now_db(),
+            )
+            await federate.federate_reject(inc.svc, tx, refused)
+            return inc.drop("a follow across a block is rejected")
         existing = await follow_store.get_follow(tx, inc.actor.id, target.id)
         if existing is not None:
             if existing.state == "accepted":
@@ -57,6 +72,7 @@ async def on_follow(inc: Incoming) -> None:
             from_account_id=inc.actor.id,
             type="follow" if state == "accepted" else "follow_request",
         )
+        surface_notifications(inc.svc, tx, [target.id])
         if state == "accepted":
             follow = await follow_store.get_follow(tx, inc.actor.id, target.id)
             assert follow is not None

@@ -1,7 +1,9 @@
 """Reactions from other servers: Like and its Undo, Undo of boosts, Block and its Undo, Flag.
 
 Likes are kept for our own posts only (as Mastodon does): the like row and a `favourite`
-notification. A Flag about our accounts becomes a report for the moderators.
+notification. A Block of one of our accounts is stored (moderation/blocks.py): the follows end
+both ways and the blocker's posts are hidden from our user. A Flag about our accounts becomes a
+report for the moderators.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 import logging
 
 from fedi.activitypub.vocab import Activity
+from fedi.events import surface_notifications
 from fedi.inbox.handlers import ANY, Incoming, Routes, is_local, local_account
 from fedi.inbox.handlers.follows import undo_follow
-from fedi.outbox.interactions import unfollow_account
+from fedi.moderation.blocks import lift_remote_block, record_remote_block
 from fedi.storage import accounts as account_store
 from fedi.storage import follows as follow_store
 from fedi.storage import likes as like_store
@@ -53,6 +56,7 @@ async def on_like(inc: Incoming) -> None:
                 type="favourite",
                 post_id=post.id,
             )
+            surface_notifications(inc.svc, tx, [post.account_id])
     logger.info("inbox like post=%s by=%s new=%s", post.id, inc.actor.uri, liked)
     return None
 
@@ -122,7 +126,7 @@ async def on_undo_announce(inc: Incoming) -> None:
 
 
 async def on_undo_by_id(inc: Incoming) -> None:
-    """Undo naming only the undone activity's id: a follow, a like or a boost of this actor."""
+    """Undo naming only the undone activity's id: a follow, like, boost or block of this actor."""
     uri = inc.activity.object_id
     if not uri:
         return inc.drop("an Undo of nothing")
@@ -136,28 +140,38 @@ async def on_undo_by_id(inc: Incoming) -> None:
         return await _unlike(inc, like.post_id)
     if reblog is not None and reblog.reblog_of_id is not None and reblog.account_id == inc.actor.id:
         return await _unboost(inc, reblog)
+    if await lift_remote_block(inc.svc, inc.actor, uri=uri, target=None):
+        return None
     return inc.drop("nothing of this actor with that id to undo")
 
 
 async def on_block(inc: Incoming) -> None:
-    """Block of a local account: the follows between them end, both ways (as Mastodon does)."""
+    """Block of a local account: stored; the follows between them end, both ways (as Mastodon
+    does); the blocker's posts are hidden from our user and no notification crosses the block."""
     async with inc.svc.db.read() as conn:
         target = await local_account(conn, inc.svc, inc.activity.object_id)
     if target is None:
         return inc.drop("the blocked account is not one of ours")
-    # TODO(#7): there is no block table yet, so nothing is stored: the blocker is not yet hidden
-    # from the local user, nor are mentions stopped. The follows end now, both ways; our user's
-    # follow of the blocker is undone on their server too (Undo(Follow) via the outbox).
-    await unfollow_account(inc.svc, target, inc.actor)
-    await unfollow_account(inc.svc, inc.actor, target)
+    await record_remote_block(inc.svc, inc.actor, target, uri=inc.activity.id or None)
     logger.info("inbox block of=%s by=%s", target.id, inc.actor.uri)
     return None
 
 
 async def on_undo_block(inc: Incoming) -> None:
-    """Undo(Block): nothing to lift while blocks are not stored (issue 7)."""
-    # TODO(#7): lift the stored block once blocks have a table; follows are not restored.
-    logger.info("inbox unblock by=%s (blocks are not stored yet)", inc.actor.uri)
+    """Undo(Block): the actor's block is lifted (found by the Block's id, else by its object);
+    follows are not restored."""
+    obj = inc.activity.object
+    target = None
+    if isinstance(obj, Activity) and obj.actor == inc.actor.uri and obj.object_id:
+        async with inc.svc.db.read() as conn:
+            target = await local_account(conn, inc.svc, obj.object_id)
+    lifted = await lift_remote_block(
+        inc.svc, inc.actor, uri=inc.activity.object_id or None, target=target
+    )
+    if not lifted:
+        return inc.drop("no block of this actor to undo")
+    logger.info("inbox unblock by=%s", inc.actor.uri)
+    return None
 
 
 async def _report_target(inc: Incoming, uris: tuple[str, ...]) -> tuple[Account | None, list[int]]:

@@ -3,7 +3,8 @@
 Shared by the Create, Update, Announce and Add handlers. Posts that arrive by Create go into the
 home feeds of the author's local followers (and of the local accounts they mention, with a
 notification); posts fetched only as context (a reply's parent, a boosted post, a pinned post)
-are stored quietly, without feed rows or notifications.
+are stored quietly, without feed rows or notifications. Attachments become media rows whose
+files `media_fetch` jobs fetch after commit (fedi.media.remote_attach).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from fedi.activitypub.parse import parse_document
 from fedi.activitypub.vocab import Document, Note
 from fedi.context import Services
 from fedi.errors import RemoteError
+from fedi.events import surface_status
 from fedi.inbox.handlers import Incoming, is_local, local_account, same_origin
+from fedi.media.remote_attach import add_remote_attachments, enqueue_profile_images
 from fedi.netguard import Unreachable
 from fedi.remote import Resolver
 from fedi.storage import follows as follow_store
@@ -223,7 +226,15 @@ async def store_note(
             include_local_followers=include_followers,
             notifications=notifications,
         )
+        if created:
+            await add_remote_attachments(
+                inc.svc, tx, post_id=post.id, account_id=author.id, attachments=note.attachments
+            )
+            if fan_in:
+                await enqueue_profile_images(inc.svc, tx, author, only_missing=True)
         stored = post if created else await post_store.get_post_by_uri(tx, note.uri)
+        if created and fan_in:
+            surface_status(inc.svc, tx, post, notified=[a for a, _, _ in notifications])
     logger.info(
         "inbox note stored uri=%s post=%s new=%s fan_in=%s", note.uri, post.id, created, fan_in
     )

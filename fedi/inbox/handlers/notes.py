@@ -11,6 +11,7 @@ import logging
 
 from fedi.activitypub.addressing import visibility_of
 from fedi.activitypub.vocab import Note
+from fedi.events import surface_deletion, surface_status
 from fedi.inbox.handlers import ANY, Incoming, Routes, is_local, same_origin
 from fedi.inbox.handlers.note_store import (
     content_html,
@@ -25,9 +26,12 @@ from fedi.inbox.handlers.note_store import (
     trusted_note,
     unchanged,
 )
+from fedi.media.remote_attach import forget_remote_attachments, sync_remote_attachments
+from fedi.moderation.relations import is_blocked_between
 from fedi.storage import notifications as notification_store
 from fedi.storage import posts as post_store
 from fedi.storage import remote_posts as remote_store
+from fedi.storage.db import Tx
 from fedi.storage.ids import new_id
 from fedi.storage.rows import Post
 from fedi.timelines import fan_in_mentions
@@ -67,6 +71,7 @@ async def on_update_note(inc: Incoming) -> None:
         # Interop: Update(Question) refreshes poll tallies; nothing to keep in the history.
         async with inc.svc.db.write() as tx:
             await post_store.update_post(tx, post.id, raw_json=_raw(note))
+            await _sync_media(inc, tx, post, note)
         return None
     edited_at = edit_time(note)
     if edited_at is None:
@@ -78,6 +83,13 @@ async def on_update_note(inc: Incoming) -> None:
 
 def _raw(note: Note) -> str:
     return json.dumps(dict(note.raw), ensure_ascii=False)
+
+
+async def _sync_media(inc: Incoming, tx: Tx, post: Post, note: Note) -> None:
+    """The edit's attachments: kept ones get the new alt text, new ones are fetched by jobs."""
+    await sync_remote_attachments(
+        inc.svc, tx, post_id=post.id, account_id=post.account_id, attachments=note.attachments
+    )
 
 
 async def _apply_edit(
@@ -100,6 +112,7 @@ async def _apply_edit(
         )
         if not applied:
             return
+        await _sync_media(inc, tx, post, note)
         updated = await post_store.get_post(tx, post.id)
         assert updated is not None
         added = [a for a in mentioned if a not in before]
@@ -111,6 +124,7 @@ async def _apply_edit(
                 type="mention",
                 post_id=post.id,
             )
+        surface_status(inc.svc, tx, updated, edited=True, notified=added)
     logger.info("inbox note edited uri=%s post=%s", note.uri, post.id)
 
 
@@ -135,6 +149,8 @@ async def on_delete_note(inc: Incoming) -> None:
             await remote_store.delete_reblog(tx, post.id)
         else:
             await post_store.mark_deleted(tx, post.id)
+            await forget_remote_attachments(inc.svc, tx, post.id)
+        surface_deletion(inc.svc, tx, post)
     logger.info("inbox note deleted uri=%s post=%s", uri, post.id)
     return None
 
@@ -188,6 +204,8 @@ async def on_announce(inc: Incoming) -> None:
     async with inc.svc.db.read() as conn:
         if await remote_store.get_reblog(conn, inc.actor.id, original.id) is not None:
             return None
+        if await is_blocked_between(conn, inc.actor.id, original.account_id):
+            return inc.drop("the booster and the boosted post's author are blocked")
     visibility = visibility_of(activity.to, activity.cc, followers=inc.actor.followers_uri or None)
     reblog_id = new_id()
     reblog = Post(
@@ -208,6 +226,7 @@ async def on_announce(inc: Incoming) -> None:
             include_local_followers=visibility != DIRECT,
             notifications=notices,
         )
+        surface_status(inc.svc, tx, reblog, notified=[a for a, _, _ in notices])
     logger.info("inbox boost stored uri=%s of=%s", reblog.uri, original.id)
     return None
 

@@ -3,22 +3,41 @@
 from __future__ import annotations
 
 from quart import Blueprint, Response, request
+from werkzeug.datastructures import MultiDict
 
-from fedi.errors import Invalid
+from fedi.media.compose import UploadInput, publish_with_media
+from fedi.media.views import media_views
 from fedi.outbox.commands import PostDraft
-from fedi.outbox.posts import create_post
 from fedi.posts_view import post_path
 from fedi.timelines import ReplyContext, reply_context
 from fedi.web.auth import login_required, page, redirect_with_notice, require_viewer, services
 
 bp = Blueprint("compose", __name__)
 
-FIELDS = ("status", "spoiler_text", "visibility", "in_reply_to_id")
+FIELDS = ("status", "spoiler_text", "visibility", "in_reply_to_id", "sensitive")
+MEDIA_SLOTS = 4
 
 
 def _post_id(raw: str | None) -> int | None:
     raw = (raw or "").strip()
     return int(raw) if raw.isdigit() and len(raw) < 20 else None
+
+
+def _uploads(data: MultiDict, files: MultiDict) -> list[UploadInput]:
+    """The files of the numbered slots (`media_1`... with `description_1`...), empty ones skipped."""
+    uploads = []
+    for slot in range(1, MEDIA_SLOTS + 1):
+        file = files.get(f"media_{slot}")
+        if file is None or not file.filename:
+            continue
+        uploads.append(
+            UploadInput(
+                data=file.read(),
+                filename=file.filename,
+                description=data.get(f"description_{slot}", ""),
+            )
+        )
+    return uploads
 
 
 async def _reply(in_reply_to: int | None) -> ReplyContext | None:
@@ -52,6 +71,7 @@ async def compose() -> Response:
 async def publish() -> Response:
     current = require_viewer()
     data = await request.form
+    files = await request.files
     form = {name: data.get(name, "") for name in FIELDS}
     in_reply_to = _post_id(form["in_reply_to_id"])
     draft = PostDraft(
@@ -59,17 +79,28 @@ async def publish() -> Response:
         content_warning=form["spoiler_text"],
         visibility=form["visibility"] or None,
         in_reply_to_id=in_reply_to,
+        sensitive=form["sensitive"] == "on",
     )
-    try:
-        post = await create_post(services(), current.account, draft)
-    except Invalid as exc:
+    kept = [i for raw in data.getlist("media_ids") if (i := _post_id(raw)) is not None]
+    result = await publish_with_media(
+        services(), current.account, draft, _uploads(data, files), kept_ids=kept
+    )
+    post = result.post
+    if post is None:
         reply = await _reply(in_reply_to)
+        # Stored files come back as kept media (with their alt text); a refused file's slot keeps
+        # its description for the next try.
+        descriptions = {
+            f"description_{i}": data.get(f"description_{i}", "") if "media" in result.errors else ""
+            for i in range(1, MEDIA_SLOTS + 1)
+        }
         return await page(
             "pages/compose.html",
             status=422,
-            form={**form, "from": data.get("from", "")},
-            errors=exc.field_errors,
+            form={**form, **descriptions, "from": data.get("from", "")},
+            errors=result.errors,
             reply=reply,
+            kept_media=media_views(list(result.media)),
         )
     if data.get("from") == "home":
         return redirect_with_notice("/home", "Your post is published.")

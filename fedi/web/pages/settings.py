@@ -9,7 +9,9 @@ from quart import Blueprint, Response, request
 
 from fedi.accounts.sessions import Viewer
 from fedi.errors import Invalid
-from fedi.outbox.profile import MAX_FIELDS, FieldInput, ProfileEdit, update_profile
+from fedi.media.avatars import ImageChange, ProfileImages
+from fedi.media.avatars import save_profile as save_profile_and_images
+from fedi.outbox.profile import MAX_FIELDS, FieldInput, ProfileEdit
 from fedi.web.auth import login_required, page, redirect_with_notice, require_viewer, services
 
 bp = Blueprint("settings_profile", __name__)
@@ -35,6 +37,8 @@ def _form_from_viewer(current: Viewer) -> dict[str, Any]:
         "locked": bool(account.locked),
         "discoverable": bool(account.discoverable),
         "default_visibility": current.user.default_visibility,
+        "avatar_description": account.avatar_description,
+        "header_description": account.header_description,
     }
 
 
@@ -55,6 +59,21 @@ def _edit_from_form(form: Any) -> ProfileEdit:
         discoverable=form.get("discoverable") == "on",
         default_visibility=form.get("default_visibility", "public"),
     )
+
+
+async def _images_from_form(form: Any) -> ProfileImages:
+    """Avatar and header: a new file (if one was chosen), alt text, or removal."""
+    files = await request.files
+    changes = {}
+    for slot in ("avatar", "header"):
+        upload = files.get(slot)
+        changes[slot] = ImageChange(
+            data=upload.read() if upload is not None and upload.filename else None,
+            filename=upload.filename if upload is not None and upload.filename else "",
+            description=form.get(f"{slot}_description"),
+            remove=form.get(f"remove_{slot}") == "on",
+        )
+    return ProfileImages(**changes)
 
 
 async def _render(form: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
@@ -80,9 +99,11 @@ async def edit_profile() -> Response:
 @bp.post("/settings")
 async def save_profile() -> Response:
     current = require_viewer()
-    edit = _edit_from_form(await request.form)
+    data = await request.form
+    edit = _edit_from_form(data)
+    images = await _images_from_form(data)
     try:
-        await update_profile(services(), current, edit)
+        await save_profile_and_images(services(), current, edit, images)
     except Invalid as exc:
         form = {
             "display_name": edit.display_name,
@@ -91,6 +112,8 @@ async def save_profile() -> Response:
             "locked": edit.locked,
             "discoverable": edit.discoverable,
             "default_visibility": edit.default_visibility,
+            "avatar_description": images.avatar.description or "",
+            "header_description": images.header.description or "",
         }
         return await _render(form, exc.field_errors or {"_form": exc.safe_message}, status=422)
     return redirect_with_notice("/settings", "Profile saved.")

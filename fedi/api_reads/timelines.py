@@ -1,0 +1,158 @@
+"""Timelines for the client API: home, public and hashtag, with Mastodon's cursors and filters.
+
+Siblings of `fedi.timelines` (the web's pages) with what clients need on top: `since_id` and
+`min_id`, local/remote and media-only filters, `any[]/all[]/none[]` tags. The home timeline reads
+the materialised `home_feed` in one indexed range scan joined to its posts, then loads every
+related row in one more hop: page 50 costs what page 1 costs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from fedi.api_reads.bundles import StatusBundle, bundle_from_rows, filter_bundle
+from fedi.context import Services
+from fedi.moderation.relations import hidden_account_ids
+from fedi.storage import paging, status_batch
+from fedi.storage.db import Conn
+from fedi.storage.paging import Cursor, PostQuery
+from fedi.storage.rows import Post
+from fedi.storage.status_batch import StatusRows
+from fedi.timelines import normalise_tag
+
+MAX_TAGS = 10
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusPage:
+    """A page of statuses and the paging ids for its Link header (newest first; none if empty)."""
+
+    bundle: StatusBundle
+    cursor_ids: list[int] = field(default_factory=list)
+
+
+async def page_of(
+    conn: Conn,
+    viewer_id: int | None,
+    posts: Sequence[Post],
+    *,
+    cursor_ids: Sequence[int] | None = None,
+    hide_muted: bool = True,
+    context: str | None = None,
+) -> StatusPage:
+    """The visible statuses of a page of posts; accounts the viewer blocks or mutes (and the
+    domains they hide) left out; with a filter `context`, the viewer's filters applied.
+
+    `cursor_ids` are the rows' paging ids (the posts' own ids by default).
+    """
+    rows = await status_batch.load_status_rows(conn, viewer_id, list(posts))
+    return await _page(
+        conn, viewer_id, posts, rows, cursor_ids, hide_muted=hide_muted, context=context
+    )
+
+
+async def query_page(
+    conn: Conn,
+    viewer_id: int | None,
+    query: PostQuery,
+    *,
+    hide_muted: bool = True,
+    context: str | None = None,
+) -> StatusPage:
+    """`page_of` the posts a page query finds; the query and the related rows share one hop."""
+    posts, rows = await status_batch.load_page(conn, viewer_id, query)
+    return await _page(conn, viewer_id, posts, rows, None, hide_muted=hide_muted, context=context)
+
+
+async def _page(
+    conn: Conn,
+    viewer_id: int | None,
+    posts: Sequence[Post],
+    rows: StatusRows,
+    cursor_ids: Sequence[int] | None,
+    *,
+    hide_muted: bool,
+    context: str | None,
+) -> StatusPage:
+    bundle = await bundle_from_rows(conn, viewer_id, posts, rows)
+    if hide_muted and viewer_id is not None and bundle.items:
+        hidden = await hidden_account_ids(conn, viewer_id)
+        if hidden:
+            kept = [
+                i
+                for i in bundle.items
+                if i.post.account_id not in hidden and i.shown.account_id not in hidden
+            ]
+            bundle = dataclasses.replace(bundle, items=kept)
+    if context is not None:
+        bundle = await filter_bundle(conn, viewer_id, bundle, context)
+    ids = list(cursor_ids) if cursor_ids is not None else [p.id for p in posts]
+    return StatusPage(bundle=bundle, cursor_ids=ids if bundle.items else [])
+
+
+async def home_page(svc: Services, viewer_id: int, cursor: Cursor) -> StatusPage:
+    """The viewer's home timeline: own posts, followed accounts' posts and boosts, mentions;
+    members of the viewer's exclusive lists left out (in the feed query itself).
+
+    Three hops: the feed's range scan with every related row, the viewer's blocks, mutes and
+    hidden domains, then the viewer's `home` filters.
+    """
+    async with svc.db.read() as conn:
+        query = paging.home_posts(viewer_id, cursor)
+        return await query_page(conn, viewer_id, query, context="home")
+
+
+async def public_page(
+    svc: Services,
+    viewer_id: int | None,
+    cursor: Cursor,
+    *,
+    local: bool | None = None,
+    only_media: bool = False,
+) -> StatusPage:
+    """Public posts of everyone known here (`local` True: this instance's, False: others')."""
+    query = paging.public_posts(cursor, local=local, only_media=only_media)
+    async with svc.db.read() as conn:
+        return await query_page(conn, viewer_id, query, context="public")
+
+
+def _tags(names: Sequence[str]) -> list[str]:
+    found = []
+    for name in names[:MAX_TAGS]:
+        tag = normalise_tag(name)
+        if tag is not None and tag not in found:
+            found.append(tag)
+    return found
+
+
+async def tag_page(
+    svc: Services,
+    viewer_id: int | None,
+    tag: str,
+    cursor: Cursor,
+    *,
+    any_of: Sequence[str] = (),
+    all_of: Sequence[str] = (),
+    none_of: Sequence[str] = (),
+    local: bool | None = None,
+    only_media: bool = False,
+) -> StatusPage:
+    """Public posts with the hashtag (or any of `any_of`), all of `all_of`, none of `none_of`.
+
+    A name that is no hashtag matches nothing (an empty page, as Mastodon answers).
+    """
+    wanted = _tags([tag, *any_of])
+    if normalise_tag(tag) is None:
+        return StatusPage(bundle=StatusBundle(viewer_id=viewer_id))
+    async with svc.db.read() as conn:
+        query = paging.tagged_posts(
+            cursor,
+            any_of=wanted,
+            all_of=_tags(all_of),
+            none_of=_tags(none_of),
+            local=local,
+            only_media=only_media,
+        )
+        return await query_page(conn, viewer_id, query, context="public")

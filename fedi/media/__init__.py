@@ -1,0 +1,1 @@
+"""Media: uploads, processing (images with Pillow, video and audio with ffmpeg), storage, views."""

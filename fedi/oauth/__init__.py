@@ -1,0 +1,1 @@
+"""OAuth2 for the Mastodon client API: apps, authorization, tokens and scopes."""

@@ -1,0 +1,1 @@
+"""The Mastodon-compatible client API (see README.md in this folder for the conventions)."""

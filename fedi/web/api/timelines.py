@@ -1,0 +1,74 @@
+"""`/api/v1/timelines`: home, public and hashtag (reference §5.2), Link-paginated."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response
+
+from fedi.api_reads import timelines as reads
+from fedi.api_reads.timelines import StatusPage
+from fedi.web.api.auth import api_auth, viewer_id
+from fedi.web.api.entities import bundle_entities
+from fedi.web.api.params import Params, api_params
+from fedi.web.api.responses import paginated
+from fedi.web.api.statuses import cursor_of
+from fedi.web.auth import services
+
+bp = Blueprint("api_timelines", __name__)
+
+
+async def statuses_response(page: StatusPage) -> Response:
+    """A page of statuses with its Link header (`next` by max_id, `prev` by min_id)."""
+    svc = services()
+    return paginated(bundle_entities(svc, page.bundle), page.cursor_ids)
+
+
+def _scope(params: Params) -> bool | None:
+    """`local=true` keeps this instance's posts, `remote=true` the others' (both: none)."""
+    local, remote = params.bool("local"), params.bool("remote")
+    if local and not remote:
+        return True
+    if remote and not local:
+        return False
+    return None
+
+
+@bp.get("/api/v1/timelines/home")
+@api_auth("read:statuses")
+async def home() -> Response:
+    """The viewer's home timeline, from the materialised feed."""
+    cursor = cursor_of(await api_params())
+    return await statuses_response(await reads.home_page(services(), viewer_id() or 0, cursor))
+
+
+@bp.get("/api/v1/timelines/public")
+@api_auth("read:statuses", user=None)
+async def public() -> Response:
+    """Public posts: everyone's, or `local` / `remote` only; `only_media`."""
+    params = await api_params()
+    page = await reads.public_page(
+        services(),
+        viewer_id(),
+        cursor_of(params),
+        local=_scope(params),
+        only_media=params.bool("only_media"),
+    )
+    return await statuses_response(page)
+
+
+@bp.get("/api/v1/timelines/tag/<path:hashtag>")
+@api_auth("read:statuses", user=None)
+async def tag(hashtag: str) -> Response:
+    """Public posts with a hashtag; `any[]`, `all[]`, `none[]`, `local`, `remote`, `only_media`."""
+    params = await api_params()
+    page = await reads.tag_page(
+        services(),
+        viewer_id(),
+        hashtag,
+        cursor_of(params),
+        any_of=params.list("any"),
+        all_of=params.list("all"),
+        none_of=params.list("none"),
+        local=_scope(params),
+        only_media=params.bool("only_media"),
+    )
+    return await statuses_response(page)

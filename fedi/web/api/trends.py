@@ -1,0 +1,53 @@
+"""Trends (reference §5.7), computed from this instance's recent activity: hashtags by distinct
+accounts using them, statuses by favourites and boosts; links are `[]` (no preview cards yet)."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response
+
+from fedi import trends
+from fedi.web.api.auth import api_auth, viewer_id
+from fedi.web.api.entities_misc import statuses_of, tag_entity
+from fedi.web.api.params import api_params
+from fedi.web.api.responses import api_json
+from fedi.web.auth import services
+
+bp = Blueprint("api_trends", __name__)
+
+
+@bp.get("/api/v1/trends")
+@bp.get("/api/v1/trends/tags")
+@api_auth(user=None)
+async def trending_tags() -> Response:
+    """Trending hashtags with their history (`limit` default 10, max 20; `offset`)."""
+    params = await api_params()
+    svc = services()
+    found = await trends.trending_tags(
+        svc,
+        viewer_id(),
+        limit=params.int("limit", 10, low=1, high=20) or 10,
+        offset=params.int("offset", 0, low=0) or 0,
+    )
+    return api_json([tag_entity(svc, t) for t in found])
+
+
+@bp.get("/api/v1/trends/statuses")
+@api_auth(user=None)
+async def trending_statuses() -> Response:
+    """Recent public statuses with the most favourites and boosts (`limit` max 40; `offset`)."""
+    params = await api_params()
+    svc, viewer = services(), viewer_id()
+    page = await trends.trending_statuses(
+        svc,
+        viewer,
+        limit=params.int("limit", 20, low=1, high=40) or 20,
+        offset=params.int("offset", 0, low=0) or 0,
+    )
+    return api_json(await statuses_of(svc, viewer, page.posts, page.filtered))
+
+
+@bp.get("/api/v1/trends/links")
+@api_auth(user=None)
+async def trending_links() -> Response:
+    """Trending links: none (we make no preview cards yet)."""
+    return api_json([])

@@ -1,0 +1,1 @@
+"""Tests of blocks, mutes and account deletion (fedi.moderation, fedi.accounts.deletion)."""
