@@ -70,5 +70,8 @@ async def migrate(db: Database) -> list[str]:
 
 
 async def is_current(db: Database) -> bool:
-    """True when every migration has been applied."""
-    return await current_version(db) == len(available())
+    """True when every migration has been applied (read on a reader: /health never waits for
+    the writer)."""
+    async with db.read() as conn:
+        version = await conn.fetchval("PRAGMA user_version")
+    return int(version or 0) == len(available())

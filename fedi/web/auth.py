@@ -85,9 +85,10 @@ def csrf_token() -> str:
 
 
 async def load_viewer() -> None:
-    """before_request: read the session and CSRF cookies (the client API uses tokens instead)."""
+    """before_request: read the session and CSRF cookies (the client API uses tokens and
+    inboxes signatures instead)."""
     g.viewer = None
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.path.endswith("/inbox"):
         g.csrf_cookie = g.notice = g.csrf_token = ""
         return
     token = request.cookies.get(SESSION_COOKIE)
