@@ -6,6 +6,8 @@ Figures (issue 2):
   inserts of the same rows through the same database layer;
 - RSS of an idle `fedi serve` (goal: at most 100 MB) beside a bare Python importing the same
   libraries.
+Client API (issue 4; bench/api.py): home timeline requests per second, p99 latency and RSS at 50
+connections, page 1 and page 50, beside a bare JSON endpoint of the same server.
 Federation (issue 3; bench/federation.py lists them): signed activities accepted at the inbox,
 activities processed by the inbox worker, one post delivered to 1,000 followers on 200 hosts.
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.api import bench_api
 from bench.fanout_load import bench_fanout
 from bench.inbox_load import bench_inbox_accept, bench_inbox_worker
 from bench.media import bench_media
@@ -239,6 +242,7 @@ def main() -> None:
             f" {seeded.following} in {time.perf_counter() - start:.1f} s"
         )
         bench_server(seeded)
+        bench_api(seeded)
         asyncio.run(bench_create_posts(root / "posts"))
         bench_media(root / "media")
         bench_inbox_accept(root / "inbox-accept")

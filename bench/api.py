@@ -204,4 +204,9 @@ def bench_api(seeded: Seeded) -> None:
         "about 100%",
     )
     peak = max(baseline["rss_peak_mb"], page1["rss_peak_mb"], page50["rss_peak_mb"])
-    _row("RSS of fedi serve under API load (peak)", f"{peak:.1f} MB", f"{after:.1f} MB after", "<= 200 MB")
+    _row(
+        "RSS of fedi serve under API load (peak)",
+        f"{peak:.1f} MB",
+        f"{after:.1f} MB after",
+        "<= 200 MB",
+    )

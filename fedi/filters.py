@@ -374,6 +374,7 @@ async def filter_results(
     context: str | None,
     *,
     originals: Mapping[int, Post] | None = None,
+    active: Sequence[FilterBundle] | None = None,
 ) -> dict[int, list[FilterMatch]]:
     """Which of the viewer's active filters for `context` match each post: post id -> matches.
 
@@ -382,15 +383,14 @@ async def filter_results(
     (given in `originals`, else one extra query, only for boosts), and its matches are given
     under both ids (the boost's and the original's, where a Status entity looks for them).
     Posts without a match are absent. Costs one query for the filters (none for logged-out
-    viewers); texts are only read when a keyword filter applies.
+    viewers, none when the caller loaded them: `active`, from `storage.filters.active_filters`);
+    texts are only read when a keyword filter applies.
     """
     if viewer_id is None or not posts:
         return {}
-    active = [
-        b
-        for b in await filter_store.list_active_filters(conn, viewer_id, now=now_db())
-        if context is None or context in b.filter.contexts
-    ]
+    if active is None:
+        active = await filter_store.list_active_filters(conn, viewer_id, now=now_db())
+    active = [b for b in active if context is None or context in b.filter.contexts]
     if not active:
         return {}
     if originals is None:

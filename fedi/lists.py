@@ -8,8 +8,9 @@ was already decided at fan-in — with replies kept by the list's `replies_polic
 the owner and self-replies always). Muted and blocked accounts and `hide` filters of the `home`
 context are left out; `warn` matches come back for the statuses' `filtered` field.
 
-`exclusive` is stored and returned; `exclusive_member_ids` tells a home-timeline reader whom to
-leave out of home (the home timeline applies it where it reads, not here).
+`exclusive` lists keep their members' posts and boosts out of the owner's home: the home feed
+query leaves them out (`storage.paging.home_posts`, used by the API and the web page alike), and
+the user stream asks `exclusive_member_ids`.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from fedi.context import Services
-from fedi.filters import FilterMatch, filter_results, hidden_by_filters
+from fedi.filters import FilterBundle, FilterMatch, filter_results, hidden_by_filters
 from fedi.moderation.relations import viewer_relations
 from fedi.storage import status_batch
 from fedi.storage.db import Conn
@@ -131,20 +131,25 @@ async def bundle_from_rows(
 
 
 async def filter_bundle(
-    conn: Conn, viewer_id: int | None, bundle: StatusBundle, context: str | None
+    conn: Conn,
+    viewer_id: int | None,
+    bundle: StatusBundle,
+    context: str | None,
+    *,
+    active: Sequence[FilterBundle] | None = None,
 ) -> StatusBundle:
     """The bundle with the viewer's filters applied for `context` (`fedi.filters`): statuses
     with a `hide` match left out, the other matches kept for `filtered`. `context` None: one
     status on its own, every active filter reported and nothing left out (Mastodon's way).
 
-    One query for a viewer (the boosted originals are in the bundle already), none for
-    anonymous readers.
+    One query for a viewer (the boosted originals are in the bundle already; none when the
+    caller loaded the viewer's `active` filters), none for anonymous readers.
     """
     if viewer_id is None or not bundle.items:
         return bundle
     originals = {i.shown.id: i.shown for i in bundle.items if i.is_reblog}
     matches = await filter_results(
-        conn, viewer_id, [i.post for i in bundle.items], context, originals=originals
+        conn, viewer_id, [i.post for i in bundle.items], context, originals=originals, active=active
     )
     if not matches:
         return bundle

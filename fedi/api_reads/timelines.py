@@ -2,20 +2,28 @@
 
 Siblings of `fedi.timelines` (the web's pages) with what clients need on top: `since_id` and
 `min_id`, local/remote and media-only filters, `any[]/all[]/none[]` tags. The home timeline reads
-the materialised `home_feed` in one indexed range scan joined to its posts, then loads every
-related row in one more hop: page 50 costs what page 1 costs.
+the materialised `home_feed` in one indexed range scan joined to its posts, and loads every
+related row and the viewer's blocks, mutes and filters in the same hop: page 50 costs what page 1
+costs.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from fedi.api_reads.bundles import StatusBundle, bundle_from_rows, filter_bundle
 from fedi.context import Services
+from fedi.filters import FilterBundle
 from fedi.moderation.relations import hidden_account_ids
+from fedi.moderation.relations import remember as remember_relations
+from fedi.storage import blocks as block_store
+from fedi.storage import filters as filter_store
 from fedi.storage import paging, status_batch
+from fedi.storage.blocks import RelationRow
+from fedi.storage.clock import now_db
 from fedi.storage.db import Conn
 from fedi.storage.paging import Cursor, PostQuery
 from fedi.storage.rows import Post
@@ -61,9 +69,27 @@ async def query_page(
     hide_muted: bool = True,
     context: str | None = None,
 ) -> StatusPage:
-    """`page_of` the posts a page query finds; the query and the related rows share one hop."""
-    posts, rows = await status_batch.load_page(conn, viewer_id, query)
-    return await _page(conn, viewer_id, posts, rows, None, hide_muted=hide_muted, context=context)
+    """`page_of` the posts a page query finds, in one hop: the query, the related rows and, for
+    a viewer, their blocks, mutes, hidden domains and filters (read together; the relations are
+    remembered for the connection, as `viewer_relations` would)."""
+    if viewer_id is None:
+        posts, rows = await status_batch.load_page(conn, viewer_id, query)
+        return await _page(conn, None, posts, rows, None, hide_muted=hide_muted, context=context)
+    now = now_db()
+
+    def viewer_state(c: sqlite3.Connection) -> tuple[list[RelationRow], list[FilterBundle]]:
+        return (
+            block_store.relation_rows(c, viewer_id, now=now),
+            filter_store.active_filters(c, viewer_id, now=now),
+        )
+
+    posts, rows, (relations, filters) = await status_batch.load_page_with(
+        conn, viewer_id, query, viewer_state
+    )
+    remember_relations(conn, viewer_id, relations)
+    return await _page(
+        conn, viewer_id, posts, rows, None, hide_muted=hide_muted, context=context, active=filters
+    )
 
 
 async def _page(
@@ -75,6 +101,7 @@ async def _page(
     *,
     hide_muted: bool,
     context: str | None,
+    active: Sequence[FilterBundle] | None = None,
 ) -> StatusPage:
     bundle = await bundle_from_rows(conn, viewer_id, posts, rows)
     if hide_muted and viewer_id is not None and bundle.items:
@@ -87,7 +114,7 @@ async def _page(
             ]
             bundle = dataclasses.replace(bundle, items=kept)
     if context is not None:
-        bundle = await filter_bundle(conn, viewer_id, bundle, context)
+        bundle = await filter_bundle(conn, viewer_id, bundle, context, active=active)
     ids = list(cursor_ids) if cursor_ids is not None else [p.id for p in posts]
     return StatusPage(bundle=bundle, cursor_ids=ids if bundle.items else [])
 
@@ -96,8 +123,8 @@ async def home_page(svc: Services, viewer_id: int, cursor: Cursor) -> StatusPage
     """The viewer's home timeline: own posts, followed accounts' posts and boosts, mentions;
     members of the viewer's exclusive lists left out (in the feed query itself).
 
-    Three hops: the feed's range scan with every related row, the viewer's blocks, mutes and
-    hidden domains, then the viewer's `home` filters.
+    One hop: the feed's range scan with every related row, and the viewer's blocks, mutes,
+    hidden domains and filters (`query_page`).
     """
     async with svc.db.read() as conn:
         query = paging.home_posts(viewer_id, cursor)

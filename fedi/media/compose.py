@@ -13,7 +13,7 @@ from fedi.context import Services
 from fedi.errors import Invalid
 from fedi.media.attach import ALONE, FIELD, MAX_ATTACHMENTS, TOO_MANY, check_attachments
 from fedi.media.sniff import check_upload
-from fedi.media.uploads import upload_media
+from fedi.media.uploads import parse_focus, upload_media
 from fedi.outbox.commands import PostDraft
 from fedi.outbox.posts import create_post
 from fedi.storage import media as media_storage
@@ -24,11 +24,13 @@ EXPIRED = "A file you added earlier is no longer available; add it again."
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UploadInput:
-    """One file from a form: its bytes, the name the browser gave it, its alt text."""
+    """One file from a form: its bytes, the name the browser gave it, its alt text and focal
+    point (`"x,y"`, empty for the centre)."""
 
     data: bytes
     filename: str
     description: str = ""
+    focus: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,6 +69,7 @@ async def _upload_all(
     for upload in uploads:
         try:
             sniffed = check_upload(upload.data, svc.config.media)
+            parse_focus(upload.focus)
         except Invalid as exc:
             return [], {FIELD: f"{upload.filename or 'File'}: {exc.safe_message}"}
         playable.append(not sniffed.is_image)
@@ -83,6 +86,7 @@ async def _upload_all(
                     data=upload.data,
                     filename=upload.filename,
                     description=upload.description,
+                    focus=parse_focus(upload.focus),
                 )
             )
         except Invalid as exc:

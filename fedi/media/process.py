@@ -21,7 +21,7 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from fedi.config import MediaConfig
 from fedi.errors import Invalid
 from fedi.media import blurhash
-from fedi.media.sniff import FIELD, Sniffed, check_upload
+from fedi.media.sniff import FIELD, Sniffed, check_upload, sniff
 
 logger = logging.getLogger(__name__)
 
@@ -262,11 +262,16 @@ def process_image(data: bytes, *, limits: MediaConfig) -> Processed:
     return still_image(opened, limits)
 
 
+NOT_AN_IMAGE = "This file type is not supported here. Choose a JPEG, PNG, GIF, WebP or AVIF image."
+
+
 def process_profile_image(data: bytes, *, limits: MediaConfig, size: tuple[int, int]) -> Processed:
     """An avatar (square) or header (3:1): cropped to fill `size`, centred, re-encoded."""
+    found = sniff(data)
+    if data and (found is None or not found.is_image):
+        # Not the general "an image, a video or audio" message: only images fit here.
+        raise Invalid.field(FIELD, NOT_AN_IMAGE)
     sniffed = check_upload(data, limits)
-    if not sniffed.is_image:
-        raise Invalid.field(FIELD, "Choose an image (JPEG, PNG, GIF, WebP or AVIF).")
     opened = open_image(data, sniffed, limits)
     width, height = opened.image.size
     scale = max(size[0] / width, size[1] / height)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fedi.storage import blocks as block_store
+from fedi.storage.blocks import RelationRow
 from fedi.storage.clock import now_db
 from fedi.storage.db import Conn
 
@@ -77,7 +78,19 @@ async def viewer_relations(conn: Conn, viewer_id: int | None) -> ViewerRelations
     if known is not None and known[0] == viewer_id:
         return known[1]
     rows = await block_store.list_relations(conn, viewer_id, now=now_db())
-    found = ViewerRelations(
+    return remember(conn, viewer_id, rows)
+
+
+def remember(conn: Conn, viewer_id: int, rows: Iterable[RelationRow]) -> ViewerRelations:
+    """The viewer's relations from rows the caller loaded (`storage.blocks.relation_rows`, in a
+    hop shared with other reads), remembered for this connection borrow like `viewer_relations`."""
+    found = _from_rows(list(rows))
+    _remembered[conn] = (viewer_id, found)
+    return found
+
+
+def _from_rows(rows: list[RelationRow]) -> ViewerRelations:
+    return ViewerRelations(
         blocking=frozenset(r.other_id for r in rows if r.kind == "blocking"),
         blocked_by=frozenset(r.other_id for r in rows if r.kind == "blocked_by"),
         muting=frozenset(r.other_id for r in rows if r.kind == "muting"),
@@ -86,8 +99,6 @@ async def viewer_relations(conn: Conn, viewer_id: int | None) -> ViewerRelations
         ),
         domain_hidden=frozenset(r.other_id for r in rows if r.kind == "domain_hidden"),
     )
-    _remembered[conn] = (viewer_id, found)
-    return found
 
 
 def forget(conn: Conn) -> None:

@@ -123,6 +123,19 @@ _TOP_WORDS = {
     "admin:read": "Read moderation data of the whole server",
     "admin:write": "Take moderation actions on the whole server",
 }
+# What a write scope lets an app do, where "Change your …" would undersell it (it may post as you).
+_WRITE_WORDS = {
+    "write:statuses": "Publish, edit and delete posts as you, and boost posts",
+    "write:media": "Upload pictures, videos and audio",
+    "write:favourites": "Favourite posts and take favourites back",
+    "write:follows": "Follow and unfollow people",
+    "write:blocks": "Block and unblock people and servers",
+    "write:mutes": "Mute and unmute people and conversations",
+    "write:bookmarks": "Bookmark posts and remove bookmarks",
+    "write:reports": "Report people and posts to the moderators",
+    "write:conversations": "Hide and mark your conversations as read",
+    "write:notifications": "Dismiss your notifications",
+}
 _AREA_WORDS = {
     "accounts": "account details",
     "blocks": "blocks",
@@ -146,6 +159,8 @@ def describe_scope(scope: str) -> str:
     """One scope in plain words ("Read your posts")."""
     if scope in _TOP_WORDS:
         return _TOP_WORDS[scope]
+    if scope in _WRITE_WORDS:
+        return _WRITE_WORDS[scope]
     kind, _, area = scope.rpartition(":")
     words = _AREA_WORDS.get(area, area.replace("_", " "))
     if kind == "read":

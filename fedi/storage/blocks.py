@@ -146,6 +146,13 @@ async def list_relations(
 
     With `among`, only relations with those accounts.
     """
+    return await conn.run(lambda c: relation_rows(c, viewer_id, now=now, among=among))
+
+
+def relation_rows(
+    c: sqlite3.Connection, viewer_id: int, *, now: str, among: Sequence[int] | None = None
+) -> list[RelationRow]:
+    """`list_relations` on the connection's thread (to share a hop with other reads)."""
     params: dict[str, object] = {"v": viewer_id, "now": now}
     if among is None:
         sql = _RELATIONS.format(among_targets="", among_accounts="", among_domain="")
@@ -154,8 +161,7 @@ async def list_relations(
         sql = _RELATIONS.format(
             among_targets=_AMONG_TARGETS, among_accounts=_AMONG_ACCOUNTS, among_domain=_AMONG_DOMAIN
         )
-    rows = await conn.fetchall(sql, params)
     return [
         RelationRow(kind=r[0], other_id=r[1], hide_notifications=bool(r[2]), expires_at=r[3])
-        for r in rows
+        for r in c.execute(sql, params).fetchall()
     ]

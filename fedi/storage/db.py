@@ -91,12 +91,26 @@ class Tx(Conn):
 
     def _prepare(self) -> None:
         if not self.begun:
-            self.raw._conn.execute("BEGIN IMMEDIATE")
+            conn = self.raw._conn
+            if conn.in_transaction:
+                # Only one Tx holds the writer at a time, so an open transaction here was left
+                # by a cancelled one; never let it wedge every later write.
+                logger.warning("rolling back a transaction left open by a cancelled write")
+                conn.rollback()
+            conn.execute("BEGIN IMMEDIATE")
             self.begun = True
 
     def on_commit(self, callback: OnCommit) -> None:
         """Run `callback` after this transaction commits (never if it rolls back)."""
         self._callbacks.append(callback)
+
+
+def _rollback_if_open(raw: aiosqlite.Connection) -> Callable[[], None]:
+    def rollback() -> None:
+        if raw._conn.in_transaction:
+            raw._conn.rollback()
+
+    return rollback
 
 
 class Database:
@@ -151,8 +165,10 @@ class Database:
             try:
                 yield tx
             except BaseException:
-                if tx.begun:
-                    await self._writer.execute("ROLLBACK")
+                # Checked on the connection's thread, after any statement still queued there:
+                # a write cancelled during its first hop has not set `begun` yet, but its BEGIN
+                # will still run.
+                await self._writer._execute(_rollback_if_open(self._writer))
                 raise
             if tx.begun:
                 await self._writer.execute("COMMIT")

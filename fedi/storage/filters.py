@@ -222,3 +222,12 @@ async def delete_filter_status(tx: Tx, status_row_id: int) -> None:
 async def touch_filter(tx: Tx, filter_id: int) -> None:
     """Note that a filter's keywords or statuses changed."""
     await tx.execute("UPDATE filters SET updated_at = ? WHERE id = ?", (now_db(), filter_id))
+
+
+def active_filters(c: sqlite3.Connection, account_id: int, *, now: str) -> list[FilterBundle]:
+    """`list_active_filters` on the connection's thread (to share a hop with other reads)."""
+    return _bundles(
+        c,
+        "account_id = :a AND (expires_at IS NULL OR expires_at > :now)",
+        {"a": account_id, "now": now},
+    )

@@ -8,6 +8,7 @@ is one indexed range scan with LIMIT — page 50 costs what page 1 costs (no OFF
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -69,8 +70,12 @@ def build_rows(cls: type[R], rows: Sequence[sqlite3.Row]) -> list[R]:
     names = _FIELDS.get(cls)
     if names is None:
         names = _FIELDS[cls] = frozenset(cls.__dataclass_fields__)  # type: ignore[attr-defined]
-    keys = [(index, key) for index, key in enumerate(rows[0].keys()) if key in names]
-    return [cls(**{key: row[index] for index, key in keys}) for row in rows]
+    found = [(index, key) for index, key in enumerate(rows[0].keys()) if key in names]
+    keys = tuple(key for _, key in found)
+    if len(keys) < 2:  # itemgetter of one index gives a value, not a tuple
+        return [cls(**{key: row[index] for index, key in found}) for row in rows]
+    values = operator.itemgetter(*(index for index, _ in found))
+    return [cls(**dict(zip(keys, values(row), strict=True))) for row in rows]
 
 
 def _posts(rows: Sequence[Any]) -> list[Post]:

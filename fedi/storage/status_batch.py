@@ -9,8 +9,9 @@ a single `Conn.run`, so a page of 40 statuses costs one round trip to the databa
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from fedi.storage.db import Conn
 from fedi.storage.paging import POST_COLUMNS, PostQuery, build_rows
@@ -22,6 +23,8 @@ ACCOUNT_COLUMNS = ", ".join(
     if name not in ("public_key_pem", "private_key_pem", "raw_json")
 )
 """What entities show of an account: keys and the raw actor document are left in the table."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -287,5 +290,18 @@ async def load_page(
     def work(c: sqlite3.Connection) -> tuple[list[Post], StatusRows]:
         posts = query(c)
         return posts, (_load(c, viewer_id, posts) if posts else StatusRows())
+
+    return await conn.run(work)
+
+
+async def load_page_with(
+    conn: Conn, viewer_id: int | None, query: PostQuery, also: Callable[[sqlite3.Connection], T]
+) -> tuple[list[Post], StatusRows, T]:
+    """`load_page`, and `also` (another read on the connection's thread: the viewer's blocks
+    and filters, say) in the same hop."""
+
+    def work(c: sqlite3.Connection) -> tuple[list[Post], StatusRows, T]:
+        posts = query(c)
+        return posts, (_load(c, viewer_id, posts) if posts else StatusRows()), also(c)
 
     return await conn.run(work)

@@ -4,33 +4,17 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from tests.browser.accounts import PASSWORD, create_user, log_in
 from tests.browser.conftest import screenshot
-
-PASSWORD = "a long browser passphrase"
-
-
-def _user(live_server, name: str) -> None:  # type: ignore[no-untyped-def]
-    created = live_server.fedi(
-        "user", "create", name, "--email", f"{name}@example.com", "--password", PASSWORD
-    )
-    assert created.returncode == 0, created.stderr
-
-
-def _log_in(page: Page, url: str, name: str) -> None:
-    page.goto(url + "/login")
-    page.get_by_label("Username or e-mail address").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def test_block_unblock_then_delete_the_account(live_server, browser):
     """Erin blocks Frank from his profile (after confirming), finds him in Settings → Blocks and
     mutes, unblocks him there, then deletes her account with her password and is logged out."""
-    _user(live_server, "erin")
-    _user(live_server, "frank")
+    create_user(live_server, "erin")
+    create_user(live_server, "frank")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
@@ -42,7 +26,7 @@ def test_block_unblock_then_delete_the_account(live_server, browser):
         dialog.accept()
 
     page.on("dialog", accept)
-    _log_in(page, live_server.url, "erin")
+    log_in(page, live_server.url, "erin")
 
     page.goto(live_server.url + "/@frank")
     screenshot(page, "profile-with-block-button")

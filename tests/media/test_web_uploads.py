@@ -297,3 +297,33 @@ async def test_deleting_a_post_deletes_its_files(alice_client, svc, alice, csrf)
     assert response.status_code in (302, 303)
     assert await count_media(svc) == 0 and stored_files(svc) == []
     assert (await alice_client.get(f"/media/{media.file_key}")).status_code == 404
+
+
+async def test_focal_point_is_kept_and_a_garbled_one_is_refused(alice_client, svc, alice, csrf):
+    """The compose form takes a focal point per file; a garbled one is refused next to the files
+    with the text kept, a good one is stored with the image."""
+    refused = await compose(
+        alice_client,
+        csrf,
+        {"media_1": upload(files.jpeg_with_gps(), "sea.jpg", "image/jpeg")},
+        status="Focus test",
+        description_1="The sea",
+        focus_1="left-ish",
+    )
+    page = await text_of(refused)
+    assert refused.status_code == 422
+    assert "The focal point needs two numbers between -1 and 1" in page
+    assert "Focus test" in page and 'value="left-ish"' in page
+    assert await count_media(svc) == 0
+
+    response = await compose(
+        alice_client,
+        csrf,
+        {"media_1": upload(files.jpeg_with_gps(), "sea.jpg", "image/jpeg")},
+        status="Focus test",
+        description_1="The sea",
+        focus_1="-0.5,0.25",
+    )
+    assert response.status_code == 303, await text_of(response)
+    [media] = await media_of(svc, (await latest_post(svc, alice)).id)
+    assert (media.focus_x, media.focus_y) == (-0.5, 0.25)

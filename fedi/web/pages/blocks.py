@@ -37,6 +37,12 @@ def _duration(raw: str) -> int | None:
 @bp.post("/@<acct>/block")
 async def block(acct: str) -> Response:
     current = require_viewer()
+    form = await request.form
+    if form.get("confirmed", "yes") != "yes":
+        # The profile's Block button sends confirmed=no; fedi.js turns it into "yes" once the
+        # person said OK to "Block …?". Without JavaScript nobody asked yet: ask on a page.
+        back = await back_to(f"/@{acct}")
+        return await page("pages/block_confirm.html", acct=acct, action=request.path, back=back)
     target = await block_by_acct(services(), current.account, acct)
     notice = (
         f"You blocked @{target.acct}. You no longer follow each other, and neither of you sees "

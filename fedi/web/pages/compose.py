@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from quart import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
@@ -9,6 +11,7 @@ from fedi.media.compose import UploadInput, publish_with_media
 from fedi.media.views import media_views
 from fedi.outbox.commands import PostDraft
 from fedi.posts_view import post_path
+from fedi.storage.rows import Media
 from fedi.timelines import ReplyContext, reply_context
 from fedi.web.auth import login_required, page, redirect_with_notice, require_viewer, services
 
@@ -35,9 +38,33 @@ def _uploads(data: MultiDict, files: MultiDict) -> list[UploadInput]:
                 data=file.read(),
                 filename=file.filename,
                 description=data.get(f"description_{slot}", ""),
+                focus=data.get(f"focus_{slot}", ""),
             )
         )
     return uploads
+
+
+def _descriptions_to_keep(
+    data: MultiDict, files: MultiDict, new_media: Sequence[Media]
+) -> dict[str, str]:
+    """Alt text and focal points for the slots of a form shown again after a refused file.
+
+    A stored file comes back as kept media carrying its own alt text, so its slot is emptied;
+    the slot of a refused file keeps what was typed for the next try. Stored files are in slot
+    order, each with the (trimmed) alt text of its slot.
+    """
+    stored = iter(new_media)
+    pending = next(stored, None)
+    values = {}
+    for slot in range(1, MEDIA_SLOTS + 1):
+        text = data.get(f"description_{slot}", "")
+        focus = data.get(f"focus_{slot}", "")
+        file = files.get(f"media_{slot}")
+        if file is not None and file.filename and pending and pending.description == text.strip():
+            text, focus, pending = "", "", next(stored, None)
+        values[f"description_{slot}"] = text
+        values[f"focus_{slot}"] = focus
+    return values
 
 
 async def _reply(in_reply_to: int | None) -> ReplyContext | None:
@@ -90,10 +117,14 @@ async def publish() -> Response:
         reply = await _reply(in_reply_to)
         # Stored files come back as kept media (with their alt text); a refused file's slot keeps
         # its description for the next try.
-        descriptions = {
-            f"description_{i}": data.get(f"description_{i}", "") if "media" in result.errors else ""
-            for i in range(1, MEDIA_SLOTS + 1)
-        }
+        new_media = [m for m in result.media if m.id not in set(kept)]
+        descriptions = (
+            _descriptions_to_keep(data, files, new_media)
+            if "media" in result.errors
+            else {
+                f"{k}_{i}": "" for i in range(1, MEDIA_SLOTS + 1) for k in ("description", "focus")
+            }
+        )
         return await page(
             "pages/compose.html",
             status=422,
