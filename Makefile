@@ -30,7 +30,7 @@ peers:
 
 test: install browser ffmpeg peers
 	$(BIN)/ruff check fedi tests bench
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 bench: install
 	$(BIN)/python -m bench

@@ -12,6 +12,7 @@ from fedi.accounts.sessions import Viewer
 from fedi.api_reads.relationships import AccountRelationship, load_relationships
 from fedi.context import Services
 from fedi.errors import Invalid, NotFound
+from fedi.follow_options import FollowOptions, check_languages, set_follow_options
 from fedi.media.avatars import ImageChange, ProfileImages, save_profile
 from fedi.moderation.blocks import block_account, unblock_account
 from fedi.moderation.mutes import mute_account, unmute_account
@@ -23,6 +24,7 @@ from fedi.outbox.interactions import (
     unfollow_account,
 )
 from fedi.outbox.profile import FieldInput, ProfileEdit
+from fedi.profile_options import ProfileOptions, check_profile_options, save_profile_options
 from fedi.storage import accounts as account_store
 from fedi.storage import feeds as feed_store
 from fedi.storage import follows as follow_store
@@ -48,9 +50,19 @@ async def _relationship(svc: Services, viewer: Account, account_id: int) -> Acco
     return (await load_relationships(svc, viewer.id, [account_id]))[0]
 
 
-async def follow_by_id(svc: Services, viewer: Account, account_id: int) -> AccountRelationship:
-    """Follow an account (a request while it is locked or remote and unanswered); idempotent."""
+async def follow_by_id(
+    svc: Services, viewer: Account, account_id: int, options: FollowOptions | None = None
+) -> AccountRelationship:
+    """Follow an account (a request while it is locked or remote and unanswered); idempotent.
+
+    `options` (boosts shown, new posts notified, languages) are stored on the follow; following
+    again changes them (Mastodon's `reblogs`, `notify`, `languages[]`).
+    """
+    if options is not None and options.languages is not None:
+        check_languages(options.languages)  # refused before anything is written
     await follow_account(svc, viewer, await _target(svc, account_id))
+    if options is not None and not options.empty:
+        await set_follow_options(svc, viewer, account_id, options)
     return await _relationship(svc, viewer, account_id)
 
 
@@ -148,6 +160,8 @@ class CredentialsChange:
     discoverable: bool | None = None
     fields: Sequence[tuple[str, str]] | None = None
     privacy: str | None = None
+    options: ProfileOptions = field(default_factory=ProfileOptions)
+    """bot, indexable, hide_collections, source[sensitive], source[language]."""
     avatar: ImageChange = field(default_factory=ImageChange)
     header: ImageChange = field(default_factory=ImageChange)
 
@@ -157,7 +171,11 @@ async def update_credentials(svc: Services, viewer: Viewer, change: CredentialsC
     text fields, avatar and header validated together, nothing saved when anything is refused).
 
     Field errors are renamed to the API's parameters (`fields_attributes`, `source[privacy]`).
+    The options (`fedi.profile_options`) are checked first and saved after the profile.
     """
+    errors = check_profile_options(change.options, language_field="source[language]")
+    if errors:
+        raise Invalid(field_errors=errors)
     async with svc.db.read() as conn:
         account = await account_store.get_account(conn, viewer.id)
         user = await user_store.get_user(conn, viewer.id)
@@ -180,11 +198,16 @@ async def update_credentials(svc: Services, viewer: Viewer, change: CredentialsC
         default_visibility=user.default_visibility if change.privacy is None else change.privacy,
     )
     try:
-        return await save_profile(
+        saved = await save_profile(
             svc, viewer, edit, ProfileImages(avatar=change.avatar, header=change.header)
         )
     except Invalid as exc:
         raise Invalid(field_errors=_api_names(exc.field_errors)) from exc
+    if change.options == ProfileOptions():
+        return saved
+    return await save_profile_options(
+        svc, viewer, change.options, language_field="source[language]"
+    )
 
 
 def _api_names(errors: dict[str, str]) -> dict[str, str]:

@@ -8,16 +8,22 @@ from pathlib import Path
 from quart import Quart, Response
 
 from fedi.accounts.deletion import account_purge_queue
+from fedi.cards.service import card_fetch_queue
 from fedi.config import Config
 from fedi.context import Services, close_services, open_services
-from fedi.events import close_broker, open_broker
+from fedi.events import close_broker, listen_for_notifications, open_broker
 from fedi.inbox.dispatch import inbox_queue
 from fedi.mail import mail_queue
 from fedi.media.remote_jobs import media_fetch_queue
 from fedi.media.worker import media_expire_queue, media_queue
-from fedi.outbox.delivery import deliver_queue
+from fedi.moderation.report_forward import report_forward_queue
+from fedi.outbox.delivery import close_delivery, deliver_queue
 from fedi.outbox.fanout import fanout_queue
+from fedi.polls.ending import poll_end_queue
+from fedi.polls.federation import poll_update_queue
+from fedi.push.deliver import push_after_notifications, push_queue
 from fedi.remote import build_resolver, open_http
+from fedi.scheduled_publish import publish_scheduled_queue
 from fedi.storage.mediafiles import open_media_store
 from fedi.web import register_blueprints
 from fedi.web.api.responses import register_api_hooks
@@ -48,6 +54,13 @@ def register_queues(svc: Services) -> None:
     svc.jobs.register(media_queue(svc))
     svc.jobs.register(media_expire_queue(svc))
     svc.jobs.register(media_fetch_queue(svc))
+    svc.jobs.register(report_forward_queue(svc))
+    svc.jobs.register(push_queue(svc))
+    listen_for_notifications(svc, push_after_notifications)
+    svc.jobs.register(publish_scheduled_queue(svc))
+    svc.jobs.register(card_fetch_queue(svc))
+    svc.jobs.register(poll_update_queue(svc))
+    svc.jobs.register(poll_end_queue(svc))
 
 
 async def open_runtime(config: Config) -> Services:
@@ -65,6 +78,7 @@ async def close_runtime(svc: Services) -> None:
     """End the live streams, stop the workers, close the database and the HTTP client."""
     close_broker(svc)
     await close_services(svc)
+    await close_delivery(svc)
     await svc.extras["http"].aclose()
 
 

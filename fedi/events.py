@@ -11,7 +11,8 @@ topic (a subscriber listens to a set of them; an event names its own with `topic
 - `notifications:<account id>`, `filters:<account id>`, `direct:<account id>` (direct statuses);
 - `public`, `public:local`, `public:remote`, `hashtag:<tag>`, `hashtag:local:<tag>`;
 - `delete`: deleted public and unlisted statuses, `delete:restricted` the others (only an id:
-  clients drop it if they hold it).
+  clients drop it if they hold it);
+- `announcements`: instance announcements published, edited, withdrawn or reacted to.
 `publish` never blocks or awaits. A subscriber whose queue is full is cut off: its queue is
 emptied and it ends, so its client reconnects and refetches, and a slow client costs nothing to
 the others nor holds memory.
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -48,6 +49,7 @@ DELETE_RESTRICTED = "delete:restricted"
 PUBLIC = "public"
 PUBLIC_LOCAL = "public:local"
 PUBLIC_REMOTE = "public:remote"
+ANNOUNCEMENTS = "announcements"
 
 
 def topic(kind: str, key: int | str) -> str:
@@ -104,7 +106,19 @@ class FiltersChanged:
     account_id: int
 
 
-Event = StatusCreated | StatusDeleted | NotificationCreated | FiltersChanged
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnnouncementChanged:
+    """An instance announcement was published or edited (`announcement`), unpublished or
+    deleted (`announcement.delete`), or its `reaction` now has `count` reactions
+    (`announcement.reaction`); every user stream receives it."""
+
+    event: str
+    announcement_id: int
+    reaction: str = ""
+    count: int = 0
+
+
+Event = StatusCreated | StatusDeleted | NotificationCreated | FiltersChanged | AnnouncementChanged
 
 
 def topics_of(event: Event) -> set[str]:
@@ -113,6 +127,8 @@ def topics_of(event: Event) -> set[str]:
         return {topic(NOTIFICATIONS, event.account_id)}
     if isinstance(event, FiltersChanged):
         return {topic(FILTERS, event.account_id)}
+    if isinstance(event, AnnouncementChanged):
+        return {ANNOUNCEMENTS}
     if isinstance(event, StatusDeleted):
         return {DELETE if event.visibility in ("public", "unlisted") else DELETE_RESTRICTED}
     found = {topic(HOME, a) for a in event.home_recipient_ids}
@@ -345,9 +361,29 @@ def surface_deletion(svc: Services, tx: Tx, post: Post) -> None:
 
 
 def surface_notifications(svc: Services, tx: Tx, account_ids: Iterable[int]) -> None:
-    """After commit: tell these accounts' streams that they have new notifications."""
-    for account_id in sorted(set(account_ids)):
+    """After commit: tell these accounts' streams (and notification listeners, such as Web
+    Push) that they have new notifications."""
+    ids = sorted(set(account_ids))
+    for account_id in ids:
         publish_after_commit(svc, tx, NotificationCreated(account_id=account_id))
+    for listener in svc.extras.get(NOTIFICATION_LISTENERS, ()) if ids else ():
+        tx.on_commit(_call_listener(listener, svc, ids))
+
+
+NotificationListener = Callable[[Services, Sequence[int]], Awaitable[None]]
+NOTIFICATION_LISTENERS = "notification_listeners"
+
+
+def listen_for_notifications(svc: Services, listener: NotificationListener) -> None:
+    """Have `listener(svc, account_ids)` awaited after every commit that surfaced notifications
+    (app wiring: Web Push). A service above this layer plugs in here without being imported."""
+    svc.extras.setdefault(NOTIFICATION_LISTENERS, []).append(listener)
+
+
+def _call_listener(
+    listener: NotificationListener, svc: Services, ids: list[int]
+) -> Callable[[], Awaitable[None]]:
+    return lambda: listener(svc, ids)
 
 
 def open_broker(svc: Services) -> Broker:

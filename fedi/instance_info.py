@@ -10,6 +10,10 @@ from datetime import UTC, datetime, timedelta
 import fedi
 from fedi.context import Services
 from fedi.outbox import profile
+from fedi.polls.rules import POLL_MAX_CHARACTERS_PER_OPTION as POLL_MAX_CHARACTERS_PER_OPTION
+from fedi.polls.rules import POLL_MAX_EXPIRATION as POLL_MAX_EXPIRATION
+from fedi.polls.rules import POLL_MAX_OPTIONS as POLL_MAX_OPTIONS
+from fedi.polls.rules import POLL_MIN_EXPIRATION as POLL_MIN_EXPIRATION
 from fedi.storage import accounts as account_store
 from fedi.storage import posts as post_store
 from fedi.storage import users as user_store
@@ -33,10 +37,6 @@ MAX_FEATURED_TAGS = 10
 DESCRIPTION_LIMIT = 1500
 VIDEO_FRAME_RATE_LIMIT = 120
 VIDEO_MATRIX_LIMIT = 8_294_400
-POLL_MAX_OPTIONS = 4
-POLL_MAX_CHARACTERS_PER_OPTION = 50
-POLL_MIN_EXPIRATION = 300
-POLL_MAX_EXPIRATION = 2_629_746
 # What uploads are recognised as (fedi/media/sniff.py decides from the bytes).
 SUPPORTED_MIME_TYPES = (
     "image/jpeg",

@@ -114,12 +114,19 @@ async def list_notifications(
     types: Sequence[str] = (),
     exclude_types: Sequence[str] = (),
     account_id: int | None = None,
+    include_filtered: bool = False,
 ) -> NotificationList:
     """The viewer's notifications, newest first: only `types` (Mastodon names) when given,
-    never `exclude_types`, only from `account_id` when given."""
+    never `exclude_types`, only from `account_id` when given; with `include_filtered`, those
+    the notification policy holds back too."""
+    read = (
+        notification_store.list_notifications_with_held
+        if include_filtered
+        else notification_store.list_notifications_filtered
+    )
     async with svc.db.read() as conn:
         silenced = (await viewer_relations(conn, viewer_id)).silenced
-        rows = await notification_store.list_notifications_filtered(
+        rows = await read(
             conn,
             viewer_id,
             types=stored_types(types) if types else None,

@@ -35,6 +35,7 @@ PHRASES = {
     "reblog": "boosted your post",
     "status": "posted",
     "update": "edited a post you interacted with",
+    "poll": "ran a poll that has ended",
     "admin.sign_up": "signed up",
 }
 

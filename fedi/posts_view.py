@@ -12,12 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 
+from fedi.cards.views import CardView, card_view
 from fedi.context import Services
 from fedi.media.views import MediaView, media_views
+from fedi.polls.view import PollView, poll_view
 from fedi.storage import accounts as account_store
+from fedi.storage import cards as card_store
 from fedi.storage import likes as like_store
 from fedi.storage import media as media_storage
+from fedi.storage import polls as poll_store
 from fedi.storage import posts as post_store
+from fedi.storage import remote_posts as remote_post_store
 from fedi.storage.clock import from_db
 from fedi.storage.db import Conn
 from fedi.storage.rows import Account, Post
@@ -67,6 +72,10 @@ class PostView:
     can_edit: bool = False
     can_delete: bool = False
     media: tuple[MediaView, ...] = ()
+    poll: PollView | None = None
+    card: CardView | None = None
+    can_pin: bool = False
+    pinned: bool = False
 
     @property
     def id(self) -> int:
@@ -167,6 +176,14 @@ class PostView:
     def history_url(self) -> str:
         return self.page_url + "/history"
 
+    @property
+    def pin_url(self) -> str:
+        return self.page_url + "/pin"
+
+    @property
+    def unpin_url(self) -> str:
+        return self.page_url + "/unpin"
+
 
 def _shown_pairs(posts: list[Post], originals: dict[int, Post]) -> list[tuple[Post | None, Post]]:
     """(boost row or None, post to show) per timeline item; boosts of missing posts dropped."""
@@ -215,6 +232,12 @@ async def views_with_conn(conn: Conn, viewer_id: int | None, posts: list[Post]) 
     boosted = set() if viewer_id is None else await post_store.reblogged_among(conn, viewer_id, ids)
     reply_counts = await post_store.count_replies(conn, ids)
     attachments = await media_storage.get_many_by_post_ids(conn, ids)
+    polls, own_votes = await poll_store.load_polls(conn, viewer_id, ids)
+    cards = await card_store.cards_for_posts(conn, ids)
+    pinnable = {s.id for _, s in pairs if _pinnable(viewer_id, s)}
+    pinned: set[int] = set()
+    if viewer_id is not None and pinnable:  # one query, only when the viewer's own posts show
+        pinned = pinnable & set(await remote_post_store.list_featured_ids(conn, viewer_id))
     views = []
     for reblog, post in pairs:
         author = accounts.get(post.account_id)
@@ -240,9 +263,38 @@ async def views_with_conn(conn: Conn, viewer_id: int | None, posts: list[Post]) 
                 can_edit=own,
                 can_delete=own,
                 media=media_views(attachments.get(post.id, [])),
+                poll=_poll(polls, own_votes, post, viewer_id),
+                card=card_view(cards.get(post.id)),
+                can_pin=post.id in pinnable,
+                pinned=post.id in pinned,
             )
         )
     return views
+
+
+def _pinnable(viewer_id: int | None, post: Post) -> bool:
+    """The viewer's own local public or unlisted post (what may be pinned to a profile)."""
+    return (
+        viewer_id is not None
+        and viewer_id == post.account_id
+        and post.local == 1
+        and post.visibility in OPEN_VISIBILITIES
+    )
+
+
+def _poll(
+    polls: dict[int, poll_store.Poll],
+    own_votes: dict[int, tuple[int, ...]],
+    post: Post,
+    viewer_id: int | None,
+) -> PollView | None:
+    """The poll of a post as the viewer sees it (fedi.polls), or None."""
+    poll = polls.get(post.id)
+    if poll is None:
+        return None
+    return poll_view(
+        poll, author_id=post.account_id, viewer_id=viewer_id, own_votes=own_votes.get(post.id, ())
+    )
 
 
 async def build_post_views(

@@ -309,6 +309,22 @@ class Resolver:
         )
         return headers
 
+    def signed_get_headers(self, url: str, accept: str) -> dict[str, str]:
+        """Headers of a GET of `url` signed by the instance actor (with `Accept` signed too);
+        used for fetches that are not ActivityPub documents, such as media files."""
+        headers = {"Accept": accept}
+        headers.update(
+            self._sign(
+                method="GET",
+                url=url,
+                headers=headers,
+                body=None,
+                key_id=self.key_id,
+                private_key=self._private_key,
+            )
+        )
+        return headers
+
     async def _fetch_ap(self, url: str) -> tuple[str, JsonDict]:
         """A signed GET of an ActivityPub document: (final URL, document); id not yet checked."""
         fetched = await guarded_get(

@@ -19,6 +19,7 @@ from fedi.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from fedi.outbox.boosts import boost_post, unboost_post
 from fedi.outbox.commands import PostDraft, PostEdit
 from fedi.outbox.interactions import like_post, unlike_post
+from fedi.outbox.pins import federate_pin
 from fedi.outbox.posts import create_post, delete_post, edit_post
 from fedi.storage import bookmarks as bookmark_store
 from fedi.storage import idempotency as idempotency_store
@@ -219,6 +220,7 @@ async def pin_post(svc: Services, account: Account, post_id: int) -> Post:
     """Pin one's own public or unlisted post to the profile (at most five; idempotent).
 
     Forbidden for someone else's post (or a boost), Invalid when five are pinned already.
+    A new pin queues an Add to the followers' servers (`outbox.pins.federate_pin`).
     """
     async with svc.db.write() as tx:
         post = await _visible(tx, account.id, post_id)
@@ -231,14 +233,16 @@ async def pin_post(svc: Services, account: Account, post_id: int) -> Post:
             if len(pinned) >= MAX_PINS:
                 raise Invalid.field("pin", TOO_MANY_PINS)
             await featured_store.insert_featured(tx, account_id=account.id, post_id=post.id)
+            await federate_pin(svc, tx, account, post, pinned=True)
     return post
 
 
 async def unpin_post(svc: Services, account: Account, post_id: int) -> Post:
-    """Unpin a post from the profile (idempotent)."""
+    """Unpin a post from the profile (idempotent; a Remove goes to followers' servers)."""
     async with svc.db.write() as tx:
         post = await _existing(tx, post_id)
-        await featured_store.delete_featured(tx, account_id=account.id, post_id=post.id)
+        if await featured_store.delete_featured(tx, account_id=account.id, post_id=post.id):
+            await federate_pin(svc, tx, account, post, pinned=False)
     return post
 
 

@@ -22,12 +22,14 @@ from fedi.context import Services
 from fedi.conversations import Conversation
 from fedi.errors import FediError, Forbidden, NotFound
 from fedi.events import (
+    ANNOUNCEMENTS,
     DELETE,
     DELETE_RESTRICTED,
     DIRECT,
     FILTERS,
     HOME,
     NOTIFICATIONS,
+    AnnouncementChanged,
     Broker,
     Delivery,
     FiltersChanged,
@@ -132,6 +134,7 @@ class Channel:
                 topic(FILTERS, viewer_id),
                 DELETE,
                 DELETE_RESTRICTED,
+                ANNOUNCEMENTS,
             }
         if self.name == USER_NOTIFICATION:
             return {topic(NOTIFICATIONS, viewer_id)}
@@ -186,6 +189,8 @@ class LiveItem:
     notification: NotificationItem | None = None
     deleted_id: int | None = None
     conversation: Conversation | None = None
+    announcement: AnnouncementChanged | None = None
+    """For `announcement`, `announcement.reaction` and `announcement.delete`."""
     filtered: list[FilterMatch] = field(default_factory=list)
     """The viewer's `warn` filter matches of the status (for its `filtered` field)."""
 
@@ -271,6 +276,12 @@ class LiveStream:
             return [LiveItem(channel=c, event="delete", deleted_id=event.post_id) for c in wanting]
         if isinstance(event, FiltersChanged):
             return [LiveItem(channel=c, event="filters_changed") for c in wanting if c.name == USER]
+        if isinstance(event, AnnouncementChanged):
+            return [
+                LiveItem(channel=c, event=event.event, announcement=event)
+                for c in wanting
+                if c.name == USER
+            ]
         if isinstance(event, NotificationCreated):
             return await self._notification_items(wanting)
         return await self._status_items(event, wanting)

@@ -2,7 +2,7 @@
 
 Tags: the hashtags of live public posts of the last days, ranked by how many distinct accounts
 used them (then by uses). Statuses: live public original posts of the last days with the most
-favourites plus boosts. Links: none yet (we make no preview cards).
+favourites plus boosts. Links: `fedi.cards.trends` (preview cards shared by most accounts).
 """
 
 from __future__ import annotations

@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[Job], Awaitable[None]]
 
+CLAIM_GATHER = 0.01  # seconds a free slot may wait for others to free before claiming
+
 
 class PermanentFailure(Exception):
     """Raised by a handler when retrying cannot help; the job is marked dead at once."""
@@ -83,7 +85,11 @@ class JobRunner:
                     tx, [kind], limit=queue.concurrency, lease=queue.lease
                 )
             if claimed:
-                await asyncio.gather(*(self._run(queue, job) for job in claimed))
+                succeeded = await asyncio.gather(*(self._run(queue, job) for job in claimed))
+                async with self.db.write() as tx:
+                    await job_store.complete_many(
+                        tx, [job.id for job, ok in zip(claimed, succeeded, strict=True) if ok]
+                    )
                 ran += len(claimed)
         return ran
 
@@ -99,14 +105,16 @@ class JobRunner:
                 break
         return total
 
-    async def _run(self, queue: Queue, job: Job) -> None:
+    async def _run(self, queue: Queue, job: Job) -> bool:
+        """Run one job; on failure record the retry or death. True when it succeeded: the
+        caller marks it done, batched with its next claim (one write for many jobs)."""
         try:
             await queue.handler(job)
         except PermanentFailure as exc:
             logger.warning("job dead kind=%s id=%s error=%s", job.kind, job.id, exc)
             async with self.db.write() as tx:
                 await job_store.give_up(tx, job.id, error=str(exc))
-            return
+            return False
         except Exception as exc:  # any failure is retried until max_attempts
             error = f"{type(exc).__name__}: {exc}"
             delay = exc.delay if isinstance(exc, RetryLater) and exc.delay else None
@@ -131,9 +139,8 @@ class JobRunner:
                         error,
                     )
                     await job_store.retry(tx, job.id, delay=wait, error=error)
-            return
-        async with self.db.write() as tx:
-            await job_store.complete(tx, job.id)
+            return False
+        return True
 
     async def _seconds_until_due(self, kind: str) -> float:
         async with self.db.read() as conn:
@@ -148,48 +155,92 @@ class JobRunner:
         """Keep up to `queue.concurrency` jobs of one kind in flight, claiming as slots free.
 
         A slow job (a slow host) holds only its own slot: the others keep claiming work.
+        Finished jobs are marked done in the same write as the next claim.
         """
         wake = self._wakes[queue.kind]
-        in_flight: set[asyncio.Task[None]] = set()
+        in_flight: dict[asyncio.Task[bool], int] = {}
+        finished: list[int] = []
         try:
-            await self._claim_loop(queue, wake, in_flight)
+            await self._claim_loop(queue, wake, in_flight, finished)
         finally:
             # Interrupted jobs keep their lease and run again after it expires (restart-safe).
             for task in in_flight:
                 task.cancel()
             await asyncio.gather(*in_flight, return_exceptions=True)
+            finished.extend(
+                job_id
+                for task, job_id in in_flight.items()
+                if task.done()
+                and not task.cancelled()
+                and task.exception() is None
+                and task.result()
+            )
+            if finished:
+                async with self.db.write() as tx:
+                    await job_store.complete_many(tx, finished)
 
     async def _claim_loop(
-        self, queue: Queue, wake: asyncio.Event, in_flight: set[asyncio.Task[None]]
+        self,
+        queue: Queue,
+        wake: asyncio.Event,
+        in_flight: dict[asyncio.Task[bool], int],
+        finished: list[int],
     ) -> None:
+        loop = asyncio.get_running_loop()
+        batch = max(1, queue.concurrency // 4)
+        last_claim = 0.0
         while not self._stopping:
+            # Cleared before looking for work, so a job enqueued while we look (a wake during
+            # the claim or the due-time read) is not missed: the wait below returns at once.
+            wake.clear()
             try:
                 free = queue.concurrency - len(in_flight)
+                now = loop.time()
+                # Claim (and mark the finished done) once a few slots are free, not per slot: a
+                # claim is a write. A slot never waits more than CLAIM_GATHER for its work.
+                may_claim = free > 0 and (
+                    free >= batch or not in_flight or now - last_claim >= CLAIM_GATHER
+                )
                 claimed: list[Job] = []
-                if free > 0:
+                if may_claim:
                     async with self.db.write() as tx:
+                        await job_store.complete_many(tx, finished)
                         claimed = await job_store.claim_due(
                             tx, [queue.kind], limit=free, lease=queue.lease
                         )
+                    finished.clear()
+                    last_claim = now
                 for job in claimed:
-                    in_flight.add(asyncio.create_task(self._run(queue, job)))
-                if claimed and len(in_flight) < queue.concurrency:
-                    continue
-                wait = await self._seconds_until_due(queue.kind) if free > 0 else 60.0
+                    in_flight[asyncio.create_task(self._run(queue, job))] = job.id
+                if len(in_flight) >= queue.concurrency:
+                    wait = 60.0  # every slot busy: a finishing job wakes the loop
+                elif not may_claim:
+                    wait = max(0.001, CLAIM_GATHER - (now - last_claim))
+                elif claimed:
+                    continue  # there may be more due work for the free slots
+                else:
+                    wait = max(0.05, await self._seconds_until_due(queue.kind))
             except Exception:
                 logger.exception("job loop error kind=%s", queue.kind)
                 wait = 5.0
-            wake.clear()
             waiter = asyncio.create_task(wake.wait())
             try:
                 done, _ = await asyncio.wait(
                     {waiter, *in_flight},
-                    timeout=max(wait, 0.05),
+                    timeout=wait,
                     return_when=asyncio.FIRST_COMPLETED,
                 )
             finally:
                 waiter.cancel()
-            in_flight -= done
+            for task in done:
+                job_id = in_flight.pop(task, None)  # type: ignore[call-overload]
+                if (
+                    job_id is not None
+                    and not task.cancelled()
+                    and task.exception() is None
+                    and task.result()
+                ):
+                    finished.append(job_id)
 
     async def list(
         self, *, state: str | None = None, kind: str | None = None, limit: int = 100

@@ -49,6 +49,15 @@ SERVICES = (
     "fedi.reports",
     "fedi.user_domain_blocks",
     "fedi.search",
+    "fedi.push",
+    "fedi.scheduled",
+    "fedi.scheduled_publish",
+    "fedi.notification_policy",
+    "fedi.polls",
+    "fedi.announcements",
+    "fedi.follow_options",
+    "fedi.profile_options",
+    "fedi.cards",
 )
 ADAPTERS = ("fedi.web", "fedi.cli")
 WIRING = ("fedi.app", "fedi.__main__")

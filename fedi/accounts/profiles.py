@@ -39,6 +39,9 @@ class Relationship:
     blocking: bool = False
     blocked_by: bool = False
     muting: bool = False
+    showing_reblogs: bool = True
+    """Follow options of the viewer's follow (or request): boosts shown, new posts notified."""
+    notifying: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,6 +159,8 @@ async def relationship_with(conn: Conn, viewer_id: int | None, account: Account)
         blocking=facts.blocking,
         blocked_by=facts.blocked_by,
         muting=facts.muting,
+        showing_reblogs=outgoing is None or bool(outgoing.show_reblogs),
+        notifying=outgoing is not None and bool(outgoing.notify),
     )
 
 
@@ -216,11 +221,14 @@ async def _follow_list_page(
     max_id: int | None,
     limit: int,
 ) -> AccountListPage:
-    """One page of an account's followers (or, `outgoing`, of the accounts it follows)."""
+    """One page of an account's followers (or, `outgoing`, of the accounts it follows); none
+    for anyone but the account itself when it hides them (`hide_collections`)."""
     listing = follow_store.list_following if outgoing else follow_store.list_followers
     async with svc.db.read() as conn:
         account = await find_profile_account(conn, username)
         profile = await _profile(svc, conn, viewer_id, account)
+        if account.hide_collections and viewer_id != account.id:
+            return AccountListPage(profile=profile, cards=[], next_max_id=None)
         follows = await listing(conn, account.id, max_id=max_id, limit=limit)
         cards = await _cards(svc, conn, follows, outgoing=outgoing)
     return AccountListPage(profile=profile, cards=cards, next_max_id=_next_max_id(follows, limit))

@@ -29,6 +29,7 @@ from fedi.accounts.profiles import (
     check_viewable,
     relationship_with,
 )
+from fedi.accounts.remote_pins import fetch_featured_notes, sync_featured
 from fedi.activitypub.parse import parse_document
 from fedi.activitypub.vocab import Activity, Collection, CollectionPage, Document, Note
 from fedi.context import Services
@@ -44,7 +45,9 @@ from fedi.errors import (
 )
 from fedi.inbox.handlers import is_local, local_username, same_origin
 from fedi.inbox.handlers.note_store import build_post, hashtags, is_poll_vote, mentioned_locals
+from fedi.media.remote_attach import add_attachments_of_posts
 from fedi.netguard import Refused, Unreachable
+from fedi.outbox.pins import pinned_views
 from fedi.posts_view import PostView, account_path, views_with_conn
 from fedi.remote import resolver_of
 from fedi.storage import accounts as account_store
@@ -96,6 +99,7 @@ class RemoteProfileView:
     counts: RemoteCounts
     relationship: Relationship
     posts: list[PostView]
+    pinned: list[PostView] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -248,28 +252,33 @@ async def _settled(awaitable: Awaitable[T]) -> T | None:
         return None
 
 
-async def _fetch_profile(svc: Services, account: Account) -> tuple[RemoteCounts, list[Note]]:
-    """Counts and outbox notes, each given up on when the budget runs out."""
+async def _fetch_profile(
+    svc: Services, account: Account
+) -> tuple[RemoteCounts, list[Note], list[Note] | None]:
+    """Counts, outbox notes and pinned notes (None: unknown), each given up on when the budget
+    runs out."""
     tasks = [
         asyncio.ensure_future(_settled(_outbox(svc, account))),
         asyncio.ensure_future(_settled(_total(svc, account.followers_uri, account.uri))),
         asyncio.ensure_future(_settled(_total(svc, account.following_uri, account.uri))),
+        asyncio.ensure_future(_settled(fetch_featured_notes(svc, account))),
     ]
     done, pending = await asyncio.wait(tasks, timeout=FETCH_BUDGET)
     for task in pending:
         task.cancel()
     results: list[Any] = [t.result() if t in done else None for t in tasks]
-    outbox, followers, following = results
+    outbox, followers, following, featured = results
     posts, notes = outbox if outbox is not None else (None, [])
     counts = RemoteCounts(posts=posts, followers=followers, following=following)
-    return counts, notes
+    return counts, notes, featured
 
 
 async def store_notes_quietly(svc: Services, author: Account, notes: list[Note]) -> list[Post]:
     """Store remote notes of one author as posts, without home-feed rows or notifications.
 
     Known notes are left as they are; replies point at parents only when those are known here.
-    Returns the stored (or already known) posts.
+    Attachments become media rows whose files `media_fetch` jobs fetch after commit, as for notes
+    from the inbox. Returns the stored (or already known) posts.
     """
     keep = [
         n
@@ -278,7 +287,7 @@ async def store_notes_quietly(svc: Services, author: Account, notes: list[Note])
     ]
     if not keep:
         return []
-    rows: list[tuple[Post, list[int], list[str]]] = []
+    rows: list[tuple[Post, list[int], list[str], Note]] = []
     async with svc.db.read() as conn:
         known = await remote_post_store.get_posts_by_uris(conn, [n.uri for n in keep])
         parents = await remote_post_store.get_posts_by_uris(
@@ -289,13 +298,16 @@ async def store_notes_quietly(svc: Services, author: Account, notes: list[Note])
                 continue
             mentioned = [a.id for a in await mentioned_locals(conn, svc, note)]
             post = build_post(note, author=author, parent=parents.get(note.in_reply_to))
-            rows.append((post, mentioned, hashtags(note)))
+            rows.append((post, mentioned, hashtags(note), note))
     if rows:
         async with svc.db.write() as tx:
-            for post, mentioned, tags in rows:
-                await remote_post_store.insert_remote_post(
+            created = []
+            for post, mentioned, tags, note in rows:
+                if await remote_post_store.insert_remote_post(
                     tx, post, mention_ids=mentioned, tags=tags
-                )
+                ):
+                    created.append((post.id, note.attachments))
+            await add_attachments_of_posts(svc, tx, account_id=author.id, posts=created)
         async with svc.db.read() as conn:
             known = await remote_post_store.get_posts_by_uris(conn, [n.uri for n in keep])
     return [known[n.uri] for n in keep if n.uri in known]
@@ -308,8 +320,11 @@ async def _counts(svc: Services, account: Account, *, network: bool) -> RemoteCo
         return remembered[1]
     if not network:
         return RemoteCounts()
-    counts, notes = await _fetch_profile(svc, account)
-    await store_notes_quietly(svc, account, notes)
+    counts, notes, featured = await _fetch_profile(svc, account)
+    unique = list({n.uri: n for n in [*notes, *(featured or [])]}.values())
+    stored = await store_notes_quietly(svc, account, unique)
+    if featured is not None:
+        await sync_featured(svc, account, featured, stored)
     known = counts.followers is not None or counts.posts is not None
     cache[account.uri] = (time.monotonic() + (COUNTS_TTL if known else FAILED_TTL), counts)
     return counts
@@ -340,6 +355,7 @@ async def remote_profile(
         counts=counts,
         relationship=await relationship_of(svc, viewer_id, account),
         posts=await account_posts(svc, viewer_id, account),
+        pinned=await pinned_views(svc, viewer_id, account),
     )
 
 

@@ -194,12 +194,20 @@ async def account_statuses(
 
 
 async def follow_list(
-    svc: Services, account_id: int, cursor: Cursor, *, outgoing: bool
+    svc: Services,
+    account_id: int,
+    cursor: Cursor,
+    *,
+    outgoing: bool,
+    viewer_id: int | None = None,
 ) -> AccountPage:
-    """An account's followers (or, `outgoing`, the accounts it follows), newest follow first."""
+    """An account's followers (or, `outgoing`, the accounts it follows), newest follow first;
+    empty for anyone but the account itself when it hides them (`hide_collections`)."""
     async with svc.db.read() as conn:
         accounts, _ = await status_batch.load_accounts_with_counts(conn, [account_id])
         account = _shown(accounts.get(account_id))
+        if account.hide_collections and viewer_id != account.id:
+            return await account_page(conn, [])
         follows = await paging.list_follows(conn, account.id, cursor, outgoing=outgoing)
         pairs = [(f.id, f.target_account_id if outgoing else f.account_id) for f in follows]
         return await account_page(conn, pairs)

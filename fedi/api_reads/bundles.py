@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from fedi.context import Services
 from fedi.filters import FilterBundle, FilterMatch, filter_results, hidden_by_filters
 from fedi.moderation.relations import viewer_relations
+from fedi.storage import cards as card_store
 from fedi.storage import status_batch
+from fedi.storage.cards import CardWithImage
 from fedi.storage.db import Conn
 from fedi.storage.paging import Cursor
 from fedi.storage.rows import Account, OAuthApp, Post
@@ -54,6 +56,8 @@ class StatusBundle:
     rows: StatusRows = field(default_factory=StatusRows)
     filtered: dict[int, list[FilterMatch]] = field(default_factory=dict)
     """The viewer's filter matches (`warn`, `blur`) per post id, for the `filtered` field."""
+    cards: dict[int, CardWithImage] = field(default_factory=dict)
+    """Preview cards per shown post id (`fedi.cards`), for the `card` field."""
 
     def account(self, account_id: int) -> Account | None:
         return self.rows.accounts.get(account_id)
@@ -127,7 +131,9 @@ async def bundle_from_rows(
         ):
             continue
         items.append(StatusItem(post=post, shown=shown))
-    return StatusBundle(viewer_id=viewer_id, items=items, rows=rows)
+    # One more query per page: the shown posts' preview cards.
+    cards = await card_store.cards_for_posts(conn, [i.shown.id for i in items]) if items else {}
+    return StatusBundle(viewer_id=viewer_id, items=items, rows=rows, cards=cards)
 
 
 async def filter_bundle(
@@ -159,7 +165,9 @@ async def filter_bundle(
         if hidden:
             items = [i for i in items if i.post.id not in hidden and i.shown.id not in hidden]
             matches = {k: v for k, v in matches.items() if k not in hidden}
-    return StatusBundle(viewer_id=viewer_id, items=items, rows=bundle.rows, filtered=matches)
+    return StatusBundle(
+        viewer_id=viewer_id, items=items, rows=bundle.rows, filtered=matches, cards=bundle.cards
+    )
 
 
 async def load_statuses(

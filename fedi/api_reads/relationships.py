@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fedi.context import Services
+from fedi.follow_options import follow_languages
 from fedi.moderation.relations import RelationFacts, relation_facts
 from fedi.storage import follows as follow_store
 from fedi.storage.db import Conn
@@ -26,6 +27,10 @@ class AccountRelationship:
     muting_notifications: bool = False
     muting_expires_at: str | None = None
     domain_blocking: bool = False
+    showing_reblogs: bool = False
+    """The viewer shows this account's boosts (follow options; False when not following)."""
+    notifying: bool = False
+    languages: list[str] | None = None
 
 
 async def relationships_with_conn(
@@ -55,6 +60,9 @@ async def relationships_with_conn(
                 muting_notifications=facts.muting_notifications,
                 muting_expires_at=facts.muting_expires_at,
                 domain_blocking=facts.domain_blocking,
+                showing_reblogs=out is not None and bool(out.show_reblogs),
+                notifying=out is not None and bool(out.notify),
+                languages=follow_languages(out),
             )
         )
     return found

@@ -102,12 +102,14 @@ async def status_context(svc: Services, viewer_id: int | None, post_id: int) -> 
             items=[i for i in both.items if i.post.id in before],
             rows=both.rows,
             filtered=both.filtered,
+            cards=both.cards,
         ),
         descendants=StatusBundle(
             viewer_id=viewer_id,
             items=[i for i in both.items if i.post.id not in before],
             rows=both.rows,
             filtered=both.filtered,
+            cards=both.cards,
         ),
     )
 

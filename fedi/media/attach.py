@@ -15,6 +15,7 @@ PLAYABLE = ("video", "audio", "gifv")
 TOO_MANY = "A post can have up to 4 images, or one video or audio file."
 ALONE = "A video or audio file must be the only attachment of its post."
 MISSING = "One of the attached files does not exist (uploads expire after a while); add it again."
+RESERVED = "One of the files belongs to a scheduled post; cancel that post to use it here."
 
 
 def check_attachments(media: Sequence[Media]) -> None:
@@ -30,6 +31,8 @@ def _usable(media: Media | None, author_id: int, post_id: int) -> Media:
         raise Invalid.field(FIELD, MISSING)
     if media.post_id is not None and media.post_id != post_id:
         raise Invalid.field(FIELD, "One of the files is already attached to another post.")
+    if media.scheduled_status_id is not None:
+        raise Invalid.field(FIELD, RESERVED)
     if media.state == "processing":
         raise Invalid.field(FIELD, "A file is still being processed; try again in a moment.")
     if media.state != "ready":

@@ -54,6 +54,7 @@ async def _kept(svc: Services, account: Account, ids: Sequence[int]) -> tuple[li
         and m.account_id == account.id
         and m.post_id is None
         and m.remote_url is None
+        and m.scheduled_status_id is None
         and m.state == "ready"
     ]
     return kept, len(kept) < len(set(ids))
@@ -94,6 +95,28 @@ async def _upload_all(
     return stored, errors
 
 
+async def prepare_media(
+    svc: Services,
+    author: Account,
+    uploads: Sequence[UploadInput] = (),
+    *,
+    kept_ids: Sequence[int] = (),
+) -> tuple[list[Media], dict[str, str]]:
+    """Store the new files beside the kept earlier uploads; every stored file, and field errors
+    (`media`) when a file was refused or the set cannot go on one post."""
+    kept, expired = await _kept(svc, author, kept_ids)
+    stored, errors = await _upload_all(svc, author, uploads, kept)
+    media = [*kept, *stored]
+    if expired and not errors:
+        errors[FIELD] = EXPIRED
+    if not errors:
+        try:
+            check_attachments(media)
+        except Invalid as exc:
+            errors.update(exc.field_errors)
+    return media, errors
+
+
 async def publish_with_media(
     svc: Services,
     author: Account,
@@ -108,16 +131,7 @@ async def publish_with_media(
     with every stored file listed so the form can keep it. NotFound (an invisible reply parent)
     is raised as `create_post` raises it.
     """
-    kept, expired = await _kept(svc, author, kept_ids)
-    stored, errors = await _upload_all(svc, author, uploads, kept)
-    media = [*kept, *stored]
-    if expired and not errors:
-        errors[FIELD] = EXPIRED
-    if not errors:
-        try:
-            check_attachments(media)
-        except Invalid as exc:
-            errors.update(exc.field_errors)
+    media, errors = await prepare_media(svc, author, uploads, kept_ids=kept_ids)
     if errors:
         return Composed(post=None, media=tuple(media), errors=errors)
     try:

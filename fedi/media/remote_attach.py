@@ -107,6 +107,26 @@ async def add_remote_attachments(
     return rows
 
 
+async def add_attachments_of_posts(
+    svc: Services,
+    tx: Tx,
+    *,
+    account_id: int,
+    posts: Sequence[tuple[int, Sequence[Attachment]]],
+) -> list[Media]:
+    """Inside one transaction: the attachment rows and fetch jobs of several remote posts of one
+    author, given as (post id, attachments) pairs (2 hops in all, however many posts)."""
+    rows = [
+        row
+        for post_id, attachments in posts
+        for row in remote_media_rows(attachments, account_id=account_id, post_id=post_id)
+    ]
+    if rows:
+        await media_storage.insert_many_media(tx, rows)
+        await _enqueue_fetches(svc, tx, rows)
+    return rows
+
+
 async def sync_remote_attachments(
     svc: Services, tx: Tx, *, post_id: int, account_id: int, attachments: Sequence[Attachment]
 ) -> None:

@@ -1,9 +1,11 @@
 """Downloading remote media files: the SSRF-guarded shared client, a byte cap and a time cap.
 
-Media is fetched with a plain (unsigned) GET, as Mastodon does: servers serve their files publicly,
-often from a CDN that knows nothing of HTTP signatures. The body is streamed and abandoned past the
-cap (`netguard.guarded_get`), every redirect is re-checked, and the whole download must finish
-within the time cap, so a huge or slow remote file cannot fill memory, disk or a worker.
+Media is fetched with a GET signed by the instance actor, as object fetches are (`fedi.remote`):
+a server in authorized-fetch mode may refuse unsigned GETs of its files too, and a CDN simply
+ignores the extra headers. Each redirect is signed afresh for its own URL. The body is streamed and
+abandoned past the cap (`netguard.guarded_get`), every redirect is re-checked, and the whole
+download must finish within the time cap, so a huge or slow remote file cannot fill memory, disk
+or a worker.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import httpx
 from fedi.context import Services
 from fedi.errors import FetchFailed, RemoteError
 from fedi.netguard import FetchLimits, GuardPolicy, Unreachable, guarded_get
+from fedi.remote import resolver_of
 
 MEDIA_ACCEPT = "image/*, video/*, audio/*;q=0.9, */*;q=0.1"
 
@@ -39,12 +42,14 @@ def is_transient(error: RemoteError) -> bool:
 
 
 async def download(svc: Services, url: str, *, max_bytes: int, seconds: float) -> Downloaded:
-    """GET a remote media file (at most `max_bytes`, within `seconds`, redirects checked).
+    """GET a remote media file, signed by the instance actor (at most `max_bytes`, within
+    `seconds`, redirects checked).
 
     Raises RemoteError subclasses: Refused (our rules), BadDocument (too large), TooSlow,
     Unreachable, FetchFailed / RemoteGone (the server's answer). Network only; no storage.
     """
     http: httpx.AsyncClient = svc.extras["http"]
+    resolver = resolver_of(svc)
     limits = FetchLimits(
         connect=min(5.0, seconds),
         read=seconds,
@@ -59,7 +64,9 @@ async def download(svc: Services, url: str, *, max_bytes: int, seconds: float) -
                 url,
                 policy=GuardPolicy.from_config(svc.config.federation),
                 limits=limits,
-                headers_for=lambda _url: {"Accept": MEDIA_ACCEPT},
+                # Interop: GoToSocial signs every outgoing GET, media included; servers that
+                # require signatures (GoToSocial, Mastodon in secure mode) may refuse unsigned ones.
+                headers_for=lambda target: resolver.signed_get_headers(target, MEDIA_ACCEPT),
             )
     except TimeoutError:
         raise TooSlow(

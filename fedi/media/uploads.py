@@ -275,6 +275,8 @@ async def delete_own_media(svc: Services, account: Account, media_id: int) -> Me
             raise NotFound(NOT_FOUND)
         if media.post_id is not None:
             raise Invalid.field("id", "This file is attached to a post; delete the post instead.")
+        if media.scheduled_status_id is not None:
+            raise Invalid.field("id", "This file belongs to a scheduled post; cancel that first.")
         if media.id in (account.avatar_media_id, account.header_media_id):
             raise Invalid.field("id", "This file is your avatar or header; change that instead.")
         keys = await media_storage.delete_media(tx, [media.id])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fedi.polls.rules import PollDraft
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PostDraft:
@@ -18,11 +20,15 @@ class PostDraft:
     content_warning: str = ""
     visibility: str | None = None
     in_reply_to_id: int | None = None
-    sensitive: bool = False
+    # None: the author's default (`users.default_sensitive`, for posts with media).
+    sensitive: bool | None = None
+    # None: the author's default language (`users.default_language`), else no language.
     language: str | None = None
     # Ids of the author's own ready, unattached uploads (fedi.media), in order: up to four images,
     # or one video/audio file. Field errors name `media`.
     media_ids: tuple[int, ...] = ()
+    # A poll to attach (fedi.polls); never together with media. Field errors name `poll[...]`.
+    poll: PollDraft | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

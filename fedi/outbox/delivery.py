@@ -33,9 +33,10 @@ from fedi.activitypub.keys import key_id as main_key_id
 from fedi.activitypub.keys import load_private_key
 from fedi.context import Services
 from fedi.errors import FetchFailed
-from fedi.netguard import GuardPolicy, Refused, check_url
+from fedi.netguard import GuardPolicy, Refused, build_ssl_context, check_url
 from fedi.outbox.fanout import DELIVER_KIND
-from fedi.remote import open_http
+from fedi.outbox.post_client import Answer, PostClient
+from fedi.remote import user_agent
 from fedi.storage import accounts as account_store
 from fedi.storage import hosts as host_store
 from fedi.storage.clock import from_db, now_db, utcnow
@@ -47,6 +48,7 @@ logger = logging.getLogger(__name__)
 
 AP_CONTENT_TYPE = "application/activity+json"
 STATE_KEY = "fedi.outbox.delivery"
+POST_CLIENT_KEY = "fedi.outbox.post_client"
 RETRYABLE = frozenset({401, 408, 429})
 MAX_ERROR_BODY = 64 * 1024
 
@@ -69,14 +71,6 @@ class DeliveryTuning:
     success_write_interval: float = 600.0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Answer:
-    """What an inbox answered (status and the header we act on)."""
-
-    status: int
-    retry_after: str | None = None
-
-
 class Deliverer:
     """The `deliver` handler with its per-host limits, host-health cache and signature preference."""
 
@@ -84,12 +78,10 @@ class Deliverer:
         self,
         svc: Services,
         *,
-        client: httpx.AsyncClient | None = None,
         tuning: DeliveryTuning | None = None,
     ) -> None:
         self.svc = svc
         self.tuning = tuning or DeliveryTuning()
-        self._client = client
         self._policy = GuardPolicy.from_config(svc.config.federation)
         self._slots: dict[str, tuple[asyncio.Semaphore, int]] = {}
         self._hosts: dict[str, tuple[float, Host | None]] = {}
@@ -122,7 +114,7 @@ class Deliverer:
                 answer = await self._knock(actor, inbox, host, body)
         except Refused as exc:
             raise PermanentFailure(exc.safe_message) from None
-        except (httpx.RequestError, FetchFailed, TimeoutError) as exc:
+        except (FetchFailed, TimeoutError, OSError) as exc:
             await self._failed(host)
             raise RetryLater(f"{host} unreachable: {type(exc).__name__}: {exc}") from None
         await self._settle(job, actor, inbox, host, answer)
@@ -189,32 +181,26 @@ class Deliverer:
                 private_key=load_private_key(actor.private_key_pem or ""),
             )
         )
-        client = await self.client()
-        async with (
-            asyncio.timeout(self.tuning.total),
-            client.stream(
-                "POST", inbox, content=body, headers=headers, timeout=self.tuning.timeout
-            ) as response,
-        ):
-            # Read a little of the answer so the connection can be reused; never all of it.
-            read = 0
-            async for chunk in response.aiter_bytes():
-                read += len(chunk)
-                if read > MAX_ERROR_BODY:
-                    break
-            return Answer(
-                status=response.status_code, retry_after=response.headers.get("retry-after")
+        async with asyncio.timeout(self.tuning.total):
+            return await self.post_client().post(
+                inbox,
+                headers,
+                body,
+                connect_timeout=self.tuning.timeout.connect or 5.0,
+                read_timeout=self.tuning.timeout.read or 10.0,
             )
 
-    async def client(self) -> httpx.AsyncClient:
-        """The shared outbound client (`svc.extras["http"]`), opened here if app wiring did not."""
-        if self._client is None:
-            shared = self.svc.extras.get("http")
-            if shared is None:
-                logger.warning('delivery: svc.extras["http"] is not wired; opening the client')
-                shared = self.svc.extras["http"] = await open_http(self.svc.config)
-            self._client = shared
-        return self._client
+    def post_client(self) -> PostClient:
+        """The deliveries' HTTP/1.1 client (`post_client.py`), shared by this process."""
+        found = self.svc.extras.get(POST_CLIENT_KEY)
+        if not isinstance(found, PostClient):
+            found = self.svc.extras[POST_CLIENT_KEY] = PostClient(
+                policy=self._policy,
+                ssl_context=build_ssl_context(self.svc.config.federation.ca_bundle),
+                user_agent=user_agent(self.svc.config),
+                max_body=MAX_ERROR_BODY,
+            )
+        return found
 
     @asynccontextmanager
     async def _slot(self, host: str) -> AsyncIterator[None]:
@@ -320,13 +306,18 @@ def deliverer_of(svc: Services) -> Deliverer:
     return found
 
 
-def deliver_queue(
-    svc: Services, *, client: httpx.AsyncClient | None = None, tuning: DeliveryTuning | None = None
-) -> Queue:
+def deliver_queue(svc: Services, *, tuning: DeliveryTuning | None = None) -> Queue:
     """The `deliver` job kind: 16 attempts over ~2.5 days (polynomial backoff), 16 in parallel."""
-    deliverer = Deliverer(svc, client=client, tuning=tuning)
+    deliverer = Deliverer(svc, tuning=tuning)
     svc.extras[STATE_KEY] = deliverer
     return Queue(kind=DELIVER_KIND, handler=deliverer.handle, max_attempts=16, concurrency=16)
+
+
+async def close_delivery(svc: Services) -> None:
+    """Close the deliveries' kept connections (at shutdown)."""
+    found = svc.extras.pop(POST_CLIENT_KEY, None)
+    if isinstance(found, PostClient):
+        await found.aclose()
 
 
 async def mark_host_alive(svc: Services, host: str) -> None:

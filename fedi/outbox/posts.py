@@ -14,22 +14,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fedi.activitypub.uris import Uris
+from fedi.cards.service import enqueue_card_fetch
 from fedi.context import Services
 from fedi.errors import FediError, Forbidden, Gone, Invalid, NotFound
 from fedi.events import surface_deletion, surface_status
+from fedi.follow_options import status_recipients
 from fedi.media.attach import attach_media, replace_media
 from fedi.media.uploads import files_deleter
 from fedi.outbox import federate
 from fedi.outbox.commands import PostDraft, PostEdit
+from fedi.polls.rules import check_poll_with_post
+from fedi.polls.store import add_poll
 from fedi.storage import accounts as account_store
 from fedi.storage import follows as follow_store
 from fedi.storage import media as media_storage
 from fedi.storage import notifications as notification_store
 from fedi.storage import posts as post_store
-from fedi.storage import users as user_store
 from fedi.storage.clock import now_db
 from fedi.storage.db import Conn, Tx
 from fedi.storage.ids import new_id
+from fedi.storage.profile_options import load_posting_context
 from fedi.storage.rows import Account, Post
 from fedi.storage.rows import PostEdit as EarlierVersion
 from fedi.text import extract_hashtags, extract_mentions, post_length, render_local
@@ -153,6 +157,8 @@ async def create_post(svc: Services, author: Account, draft: PostDraft) -> Post:
     one transaction: the post, its mentions and tags, home feeds and notifications.
     """
     errors = check_text(svc, draft.text, draft.content_warning, has_media=bool(draft.media_ids))
+    if draft.poll is not None:
+        errors.update(check_poll_with_post(draft.poll, has_media=bool(draft.media_ids)))
     if draft.visibility is not None and draft.visibility not in VISIBILITIES:
         errors["visibility"] = "Choose who can see this post."
     if errors:
@@ -165,7 +171,9 @@ async def create_post(svc: Services, author: Account, draft: PostDraft) -> Post:
                 parent, _ = await visible_post(conn, author.id, draft.in_reply_to_id)
             except (NotFound, Gone):
                 raise NotFound(NO_PARENT) from None
-        visibility = draft.visibility or await _default_visibility(conn, author.id)
+        # Posting defaults and who asked to hear of the author's posts, in one hop.
+        defaults = await load_posting_context(conn, author.id)
+        visibility = draft.visibility or defaults.visibility
         rendered = await render_text(svc, conn, draft.text, remote=remote)
     uris = Uris(svc.base_url)
     post_id = new_id()
@@ -183,13 +191,24 @@ async def create_post(svc: Services, author: Account, draft: PostDraft) -> Post:
         content_warning=draft.content_warning.strip(),
         source=draft.text,
         content_html=rendered.html,
-        language=draft.language,
-        sensitive=int(draft.sensitive or bool(draft.content_warning.strip())),
+        language=draft.language or defaults.language or None,
+        sensitive=int(
+            bool(draft.content_warning.strip())
+            or (
+                defaults.sensitive and bool(draft.media_ids)
+                if draft.sensitive is None
+                else draft.sensitive
+            )
+        ),
         created_at=now_db(),
     )
     mentioned_ids = [a.id for a in rendered.mentioned]
     local_ids = rendered.local_ids
     notifications = [(a, "mention") for a in local_ids]
+    notifications += [
+        (a, "status")
+        for a in status_recipients(post, defaults.status_subscribers, already=mentioned_ids)
+    ]
     if parent is not None and parent.account_id not in mentioned_ids:
         async with svc.db.read() as conn:
             if await _reply_notice_allowed(conn, post, parent):
@@ -206,14 +225,12 @@ async def create_post(svc: Services, author: Account, draft: PostDraft) -> Post:
             notifications=notifications,
         )
         await attach_media(tx, author.id, post.id, draft.media_ids)
+        if draft.poll is not None:
+            await add_poll(svc, tx, post, draft.poll)
         await federate.federate_post(svc, tx, "Create", post)
+        await enqueue_card_fetch(svc, tx, post)
         surface_status(svc, tx, post, notified=[a for a, _ in notifications])
     return post
-
-
-async def _default_visibility(conn: Conn, account_id: int) -> str:
-    user = await user_store.get_user(conn, account_id)
-    return user.default_visibility if user else "public"
 
 
 async def _notify_mentions(tx: Tx, post: Post, account_ids: list[int]) -> None:
@@ -329,6 +346,7 @@ async def edit_post(
         await fan_in_mentions(tx, updated, added)
         await _notify_mentions(tx, updated, added)
         await federate.federate_post(svc, tx, "Update", updated)
+        await enqueue_card_fetch(svc, tx, updated, edited=True)
         surface_status(svc, tx, updated, edited=True, notified=added)
     return updated
 

@@ -19,6 +19,7 @@ from fedi.accounts.profiles import check_viewable
 from fedi.activitypub import serialize
 from fedi.activitypub.addressing import audience_for
 from fedi.activitypub.keys import key_id
+from fedi.activitypub.questions import as_question
 from fedi.activitypub.uris import Uris
 from fedi.context import Services
 from fedi.errors import FediError, Gone, NotFound
@@ -27,6 +28,8 @@ from fedi.storage import accounts as account_store
 from fedi.storage import follows as follow_store
 from fedi.storage import likes as like_store
 from fedi.storage import media as media_storage
+from fedi.storage import pins as pin_store
+from fedi.storage import polls as poll_store
 from fedi.storage import posts as post_store
 from fedi.storage.db import Conn
 from fedi.storage.rows import Account, Follow, Media, Post
@@ -77,7 +80,7 @@ def actor_json(uris: Uris, account: Account) -> JsonDict:
         public_key_pem=account.public_key_pem,
         manually_approves_followers=bool(account.locked),
         discoverable=discoverable,
-        indexable=discoverable,
+        indexable=discoverable if account.indexable is None else bool(account.indexable),
         published=account.created_at,
         fields=[(str(f.get("name", "")), _field_html(f)) for f in account.fields],
         icon_url=account.avatar_url,
@@ -185,6 +188,7 @@ async def note_jsons(
     likes = await like_store.count_likes(conn, ids)
     replies = await post_store.count_open_replies(conn, ids)
     shares = await post_store.count_reblogs(conn, ids)
+    polls, _ = await poll_store.load_polls(conn, None, ids)
     missing_parents = [
         p.in_reply_to_id for p in posts if p.in_reply_to_id and not p.in_reply_to_uri
     ]
@@ -197,29 +201,40 @@ async def note_jsons(
         tag_docs = [serialize.mention_tag(href=a.uri, name=_handle(a, domain)) for a in people]
         tag_docs += [serialize.hashtag_tag(href=uris.tag(t), name=t) for t in tags.get(post.id, [])]
         parent = parents.get(post.in_reply_to_id) if post.in_reply_to_id else None
-        out.append(
-            serialize.note(
-                id=uris.status(author.username, post.id),
-                attributed_to=uris.actor(author.username),
-                content=post.content_html,
-                url=uris.status_page(author.username, post.id),
-                published=post.created_at,
-                audience=audience_for(
-                    post.visibility, followers=followers, mentioned=[a.uri for a in people]
-                ),
-                summary=post.content_warning or None,
-                sensitive=bool(post.sensitive or post.content_warning),
-                language=post.language,
-                updated=post.edited_at,
-                in_reply_to=post.in_reply_to_uri or (parent.uri if parent else None),
-                tags=tag_docs,
-                attachments=attachment_jsons(svc, media.get(post.id, [])),
-                replies_count=replies.get(post.id, 0),
-                likes_count=likes.get(post.id, 0),
-                shares_count=shares.get(post.id, 0),
-                with_context=with_context,
-            )
+        doc = serialize.note(
+            id=uris.status(author.username, post.id),
+            attributed_to=uris.actor(author.username),
+            content=post.content_html,
+            url=uris.status_page(author.username, post.id),
+            published=post.created_at,
+            audience=audience_for(
+                post.visibility, followers=followers, mentioned=[a.uri for a in people]
+            ),
+            summary=post.content_warning or None,
+            sensitive=bool(post.sensitive or post.content_warning),
+            language=post.language,
+            updated=post.edited_at,
+            in_reply_to=post.in_reply_to_uri or (parent.uri if parent else None),
+            tags=tag_docs,
+            attachments=attachment_jsons(svc, media.get(post.id, [])),
+            replies_count=replies.get(post.id, 0),
+            likes_count=likes.get(post.id, 0),
+            shares_count=shares.get(post.id, 0),
+            with_context=with_context,
         )
+        poll = polls.get(post.id)
+        if poll is not None:  # a post with a poll is a Question (fedi.polls)
+            closed = poll.closed_at or (poll.expires_at if poll.ended_at else None)
+            doc = as_question(
+                doc,
+                options=poll.options,
+                votes=poll.votes,
+                multiple=poll.multiple,
+                end_time=poll.expires_at,
+                closed=closed,
+                voters_count=poll.voters_count,
+            )
+        out.append(doc)
     return out
 
 
@@ -342,6 +357,9 @@ async def _follows_document(
             total = await follow_store.count_followers(conn, account.id)
         else:
             total = await follow_store.count_following(conn, account.id)
+        if account.hide_collections:
+            # Interop: as Mastodon, a hidden list shows its size only, with no pages.
+            return serialize.ordered_collection(id=collection, total_items=total)
         if not page and max_id is None:
             return serialize.ordered_collection(
                 id=collection, total_items=total, first=page_url(collection)
@@ -384,9 +402,12 @@ async def following_document(
 
 
 async def featured_document(svc: Services, username: str) -> JsonDict:
-    """`/users/<name>/collections/featured`: pinned posts (none until pins exist)."""
+    """`/users/<name>/collections/featured`: pinned public/unlisted Notes, newest pin first."""
     uris = Uris(svc.base_url)
     async with svc.db.read() as conn:
         account = await _viewable_account(conn, username)
+        # Interop: Mastodon serves the pinned posts inline, as full Notes (not ids).
+        posts = await pin_store.list_pinned_posts(conn, account.id, visibilities=OPEN, limit=20)
+        notes = await note_jsons(conn, svc, account, posts, with_context=False)
     featured = uris.actor_collections(account.username)["featured"]
-    return serialize.ordered_collection(id=featured, total_items=0, ordered_items=[])
+    return serialize.ordered_collection(id=featured, total_items=len(notes), ordered_items=notes)

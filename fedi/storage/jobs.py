@@ -59,18 +59,28 @@ async def enqueue(
 async def claim_due(tx: Tx, kinds: list[str], *, limit: int, lease: timedelta) -> list[Job]:
     """Mark up to `limit` due jobs of these kinds running (leased) and return them."""
     now = now_db()
-    marks = ",".join(f":k{i}" for i in range(len(kinds)))
     params: dict[str, Any] = {f"k{i}": k for i, k in enumerate(kinds)}
     params.update(now=now, limit=limit, until=db_in(lease))
+    # One index range per (kind, state), each already in due order, so a claim reads about
+    # `limit` rows however many finished jobs the table still holds.
+    parts = []
+    for i in range(len(kinds)):
+        for state in ("pending", "retry"):
+            parts.append(
+                f"SELECT * FROM (SELECT * FROM jobs WHERE kind = :k{i} AND state = '{state}'"
+                " AND next_attempt_at <= :now ORDER BY next_attempt_at LIMIT :limit)"
+            )
+        parts.append(
+            f"SELECT * FROM (SELECT * FROM jobs WHERE kind = :k{i} AND state = 'running'"
+            " AND locked_until <= :now LIMIT :limit)"
+        )
     select = (
-        f"SELECT * FROM jobs WHERE kind IN ({marks}) AND ("  # noqa: S608 - placeholders only
-        " (state IN ('pending', 'retry') AND next_attempt_at <= :now)"
-        " OR (state = 'running' AND locked_until <= :now))"
+        "SELECT * FROM (" + " UNION ALL ".join(parts) + ")"
         " ORDER BY next_attempt_at, id LIMIT :limit"
     )
 
     def claim(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-        # Select and lease in one thread hop (the job loops claim after every finished job).
+        # Select and lease in one call (the job loops claim after every finished batch).
         rows = conn.execute(select, params).fetchall()
         if rows:
             conn.executemany(
@@ -89,6 +99,18 @@ async def claim_due(tx: Tx, kinds: list[str], *, limit: int, lease: timedelta) -
         )
         for r in await tx.run(claim)
     ]
+
+
+async def complete_many(tx: Tx, job_ids: list[int]) -> None:
+    """Mark running jobs done, in one statement batch (the job loops' finished work)."""
+    if not job_ids:
+        return
+    now = now_db()
+    await tx.executemany(
+        "UPDATE jobs SET state = 'done', locked_until = NULL, updated_at = ?"
+        " WHERE id = ? AND state = 'running'",
+        [(now, job_id) for job_id in job_ids],
+    )
 
 
 async def complete(tx: Tx, job_id: int) -> None:

@@ -205,7 +205,7 @@ async def delete_unattached_before(
     def run(conn: sqlite3.Connection) -> tuple[int, list[str]]:
         rows = conn.execute(
             "SELECT * FROM media m WHERE m.post_id IS NULL AND m.remote_url IS NULL"
-            " AND m.created_at < :cutoff"
+            " AND m.scheduled_status_id IS NULL AND m.created_at < :cutoff"
             " AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.avatar_media_id = m.id)"
             " AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.header_media_id = m.id)"
             " ORDER BY m.created_at LIMIT :limit",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 
 from fedi.storage.clock import now_db
@@ -29,12 +30,23 @@ async def insert_notification(
 async def delete_notifications(
     tx: Tx, *, account_id: int, from_account_id: int, type: str, post_id: int | None = None
 ) -> int:
-    """Withdraw notifications (an unlike, an unfollow, a withdrawn request)."""
-    return await tx.execute(
-        "DELETE FROM notifications WHERE account_id = ? AND from_account_id = ? AND type = ?"
-        " AND post_id IS ?",
-        (account_id, from_account_id, type, post_id),
-    )
+    """Withdraw notifications (an unlike, an unfollow, a withdrawn request), those held back
+    by the notification policy too (one hop); returns how many shown ones went."""
+    params = (account_id, from_account_id, type, post_id)
+
+    def run(conn: sqlite3.Connection) -> int:
+        conn.execute(
+            "DELETE FROM filtered_notifications WHERE account_id = ? AND from_account_id = ?"
+            " AND type = ? AND post_id IS ?",
+            params,
+        )
+        return conn.execute(
+            "DELETE FROM notifications WHERE account_id = ? AND from_account_id = ? AND type = ?"
+            " AND post_id IS ?",
+            params,
+        ).rowcount
+
+    return await tx.run(run)
 
 
 async def list_notifications(
@@ -130,7 +142,9 @@ async def list_notifications_filtered(
     return sorted((Notification.from_row(r) for r in rows), key=lambda n: n.id, reverse=True)
 
 
-async def get_notification(conn: Conn, account_id: int, notification_id: int) -> Notification | None:
+async def get_notification(
+    conn: Conn, account_id: int, notification_id: int
+) -> Notification | None:
     """One of the user's notifications, or None."""
     row = await conn.fetchone(
         "SELECT * FROM notifications WHERE id = ? AND account_id = ?",
@@ -177,3 +191,46 @@ async def count_unread_after(
             },
         )
     )
+
+
+# --- held by the notification policy (migration 0013) -----------------------------------------
+
+_COLUMNS = "id, account_id, from_account_id, type, post_id, created_at, read_at"
+_WITH_HELD = _API_LIST.replace(
+    "FROM notifications",
+    f"FROM (SELECT {_COLUMNS} FROM notifications"
+    f" UNION ALL SELECT {_COLUMNS} FROM filtered_notifications)",
+    1,
+)
+
+
+async def list_notifications_with_held(
+    conn: Conn,
+    account_id: int,
+    *,
+    types: Sequence[str] | None = None,
+    exclude_types: Sequence[str] | None = None,
+    from_account_id: int | None = None,
+    hidden_account_ids: Iterable[int] = (),
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 40,
+) -> list[Notification]:
+    """`list_notifications_filtered` over the notifications shown and those the notification
+    policy holds back together (Mastodon's `include_filtered`, and any `account_id` read)."""
+    order = "ASC" if min_id is not None and max_id is None else "DESC"
+    rows = await conn.fetchall(
+        _WITH_HELD.format(order=order),
+        {
+            "a": account_id,
+            "max": max_id,
+            "low": min_id if min_id is not None else since_id,
+            "types": None if types is None else json.dumps(list(types)),
+            "excluded": None if not exclude_types else json.dumps(list(exclude_types)),
+            "from": from_account_id,
+            "hidden": json.dumps(sorted(hidden_account_ids)),
+            "limit": limit,
+        },
+    )
+    return sorted((Notification.from_row(r) for r in rows), key=lambda n: n.id, reverse=True)

@@ -63,6 +63,8 @@ class Account(_Row):
     header_media_id: int | None = None
     avatar_description: str = ""
     header_description: str = ""
+    indexable: int | None = None
+    hide_collections: int = 0
 
     @property
     def local(self) -> bool:
@@ -115,6 +117,8 @@ class User(_Row):
     locale: str = "en"
     created_at: str = ""
     disabled_at: str | None = None
+    default_sensitive: int = 0
+    default_language: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -192,6 +196,9 @@ class Follow(_Row):
     uri: str | None
     state: str
     created_at: str
+    show_reblogs: int = 1
+    notify: int = 0
+    languages: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -317,6 +324,7 @@ class Media(_Row):
     error: str = ""
     last_accessed_at: str | None = None
     source_key: str | None = None
+    scheduled_status_id: int | None = None
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -326,3 +334,54 @@ class Media(_Row):
     @property
     def ready(self) -> bool:
         return self.state == "ready"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduledStatus(_Row):
+    """A post waiting for its time; `params_json` holds Mastodon's ScheduledStatus `params`."""
+
+    id: int
+    account_id: int
+    scheduled_at: str
+    params_json: str
+    idempotency_key: str | None = None
+    created_at: str = ""
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(json.loads(self.params_json or "{}"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotificationRequest(_Row):
+    """Notifications from one sender held back by the user's notification policy."""
+
+    id: int
+    account_id: int
+    from_account_id: int
+    last_status_id: int | None
+    created_at: str
+    updated_at: str
+    notifications_count: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PushSubscription(_Row):
+    id: int
+    token_id: int
+    account_id: int
+    endpoint: str
+    key_p256dh: str
+    key_auth: str
+    standard: int
+    alerts: str
+    policy: str
+    sealed_token: str
+    last_notification_id: int
+    created_at: str
+    updated_at: str
+
+    @property
+    def alert_types(self) -> frozenset[str]:
+        """The notification types this subscription is pushed."""
+        return frozenset(self.alerts.split())

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from fedi.storage.db import Conn
 from fedi.storage.paging import POST_COLUMNS, PostQuery, build_rows
+from fedi.storage.polls import Poll, polls_among
 from fedi.storage.rows import Account, Media, OAuthApp, Post
 
 ACCOUNT_COLUMNS = ", ".join(
@@ -59,22 +60,14 @@ class StatusRows:
     pinned: frozenset[int] = frozenset()
     followed: frozenset[int] = frozenset()
     """Authors among the batch the viewer follows (accepted), for followers-only posts."""
+    polls: dict[int, Poll] = field(default_factory=dict)
+    """Polls of the shown posts (fedi.storage.polls)."""
+    poll_votes: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    """The viewer's chosen options per poll."""
 
 
 def _marks(values: Sequence[object]) -> str:
-    return ",".join("?" for _ in values)
-
-
-def _grouped(c: sqlite3.Connection, sql: str, ids: list[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    return {r[0]: r[1] for r in c.execute(sql.format(marks=_marks(ids)), ids)}
-
-
-def _among(c: sqlite3.Connection, sql: str, viewer_id: int, ids: list[int]) -> frozenset[int]:
-    if not ids:
-        return frozenset()
-    return frozenset(r[0] for r in c.execute(sql.format(marks=_marks(ids)), (viewer_id, *ids)))
+    return "?" + ",?" * (len(values) - 1) if values else ""
 
 
 def accounts_with_counts(
@@ -96,15 +89,28 @@ def accounts_with_counts(
     ).fetchall()
     accounts = {a.id: a for a in build_rows(Account, rows)}
     counts = {
-        r["id"]: AccountCounts(
-            statuses=r["s_statuses"] or 0,
-            followers=r["s_followers"] or 0,
-            following=r["s_following"] or 0,
-            last_status_at=r["s_last"],
+        r["id"]: _counts(
+            r["s_statuses"] or 0, r["s_followers"] or 0, r["s_following"] or 0, r["s_last"]
         )
         for r in rows
     }
     return accounts, counts
+
+
+_COUNTS: dict[tuple[int, int, int, str | None], AccountCounts] = {}
+
+
+def _counts(statuses: int, followers: int, following: int, last: str | None) -> AccountCounts:
+    """AccountCounts shared by value (a frozen dataclass costs microseconds to build)."""
+    key = (statuses, followers, following, last)
+    found = _COUNTS.get(key)
+    if found is None:
+        if len(_COUNTS) > 8192:
+            _COUNTS.clear()
+        found = _COUNTS[key] = AccountCounts(
+            statuses=statuses, followers=followers, following=following, last_status_at=last
+        )
+    return found
 
 
 async def load_accounts_with_counts(
@@ -162,23 +168,7 @@ def _load(c: sqlite3.Connection, viewer_id: int | None, posts: list[Post]) -> St
     for found in mentions.values():
         account_ids.update(found)
     accounts, counts = accounts_with_counts(c, account_ids)
-    likes = _grouped(
-        c,
-        "SELECT post_id, count(*) FROM likes WHERE post_id IN ({marks}) GROUP BY post_id",
-        shown,
-    )
-    reblogs = _grouped(
-        c,
-        "SELECT reblog_of_id, count(*) FROM posts WHERE reblog_of_id IN ({marks})"
-        " AND deleted_at IS NULL GROUP BY reblog_of_id",
-        shown,
-    )
-    replies = _grouped(
-        c,
-        "SELECT in_reply_to_id, count(*) FROM posts WHERE in_reply_to_id IN ({marks})"
-        " AND deleted_at IS NULL GROUP BY in_reply_to_id",
-        shown,
-    )
+    likes, reblogs, replies = _post_counts(c, shown)
     local_ids = [i for i in shown if every[i].local]
     apps: dict[int, OAuthApp] = {}
     if local_ids:
@@ -198,7 +188,9 @@ def _load(c: sqlite3.Connection, viewer_id: int | None, posts: list[Post]) -> St
         ).fetchall()
         for item in build_rows(Media, found):
             media.setdefault(item.post_id or 0, []).append(item)
-    rows_out = StatusRows(
+    polls, poll_votes = polls_among(c, viewer_id, shown)
+    viewer = _viewer_sets(c, viewer_id, every, shown) if viewer_id is not None else {}
+    return StatusRows(
         originals=originals,
         accounts=accounts,
         counts=counts,
@@ -209,55 +201,85 @@ def _load(c: sqlite3.Connection, viewer_id: int | None, posts: list[Post]) -> St
         replies=replies,
         apps=apps,
         media=media,
+        polls=polls,
+        poll_votes=poll_votes,
+        **viewer,
     )
-    if viewer_id is None:
-        return rows_out
-    threads = sorted({every[i].thread_root_id or i for i in shown})
-    private_authors = sorted(
-        {p.account_id for p in every.values() if p.visibility == "private"} - {viewer_id}
+
+
+def _post_counts(
+    c: sqlite3.Connection, shown: list[int]
+) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """Likes, boosts and replies per post, in one statement."""
+    found: tuple[dict[int, int], dict[int, int], dict[int, int]] = ({}, {}, {})
+    if not shown:
+        return found
+    marks = _marks(shown)
+    sql = (
+        f"SELECT 0, post_id, count(*) FROM likes WHERE post_id IN ({marks}) GROUP BY post_id"
+        " UNION ALL SELECT 1, reblog_of_id, count(*) FROM posts"
+        f" WHERE reblog_of_id IN ({marks}) AND deleted_at IS NULL GROUP BY reblog_of_id"
+        " UNION ALL SELECT 2, in_reply_to_id, count(*) FROM posts"
+        f" WHERE in_reply_to_id IN ({marks}) AND deleted_at IS NULL GROUP BY in_reply_to_id"
     )
-    own_shown = [i for i in shown if every[i].account_id == viewer_id]
-    return StatusRows(
-        **{name: getattr(rows_out, name) for name in _BASE_FIELDS},
-        liked=_among(
-            c,
-            "SELECT post_id FROM likes WHERE account_id = ? AND post_id IN ({marks})",
-            viewer_id,
-            shown,
+    for kind, post_id, count in c.execute(sql, shown * 3):  # noqa: S608 - placeholders only
+        found[kind][post_id] = count
+    return found
+
+
+# The viewer's own rows among a page, by StatusRows field: (SQL for one arm, which ids it takes).
+_VIEWER_ARMS = (
+    ("liked", "SELECT {n}, post_id FROM likes WHERE account_id = ? AND post_id IN ({marks})"),
+    (
+        "reblogged",
+        "SELECT {n}, reblog_of_id FROM posts WHERE account_id = ? AND reblog_of_id IN ({marks})"
+        " AND deleted_at IS NULL",
+    ),
+    (
+        "bookmarked",
+        "SELECT {n}, post_id FROM bookmarks WHERE account_id = ? AND post_id IN ({marks})",
+    ),
+    (
+        "muted_threads",
+        "SELECT {n}, thread_id FROM status_mutes WHERE account_id = ? AND thread_id IN ({marks})",
+    ),
+    (
+        "pinned",
+        "SELECT {n}, post_id FROM featured_posts WHERE account_id = ? AND post_id IN ({marks})",
+    ),
+    (
+        "followed",
+        "SELECT {n}, target_account_id FROM follows WHERE account_id = ? AND state = 'accepted'"
+        " AND target_account_id IN ({marks})",
+    ),
+)
+
+
+def _viewer_sets(
+    c: sqlite3.Connection, viewer_id: int, every: dict[int, Post], shown: list[int]
+) -> dict[str, frozenset[int]]:
+    """What the viewer liked, boosted, bookmarked, muted, pinned and follows among a page (the
+    followed authors of followers-only posts, for visibility), in one statement."""
+    ids = {
+        "liked": shown,
+        "reblogged": shown,
+        "bookmarked": shown,
+        "muted_threads": sorted({every[i].thread_root_id or i for i in shown}),
+        "pinned": [i for i in shown if every[i].account_id == viewer_id],
+        "followed": sorted(
+            {p.account_id for p in every.values() if p.visibility == "private"} - {viewer_id}
         ),
-        reblogged=_among(
-            c,
-            "SELECT reblog_of_id FROM posts WHERE account_id = ? AND reblog_of_id IN ({marks})"
-            " AND deleted_at IS NULL",
-            viewer_id,
-            shown,
-        ),
-        bookmarked=_among(
-            c,
-            "SELECT post_id FROM bookmarks WHERE account_id = ? AND post_id IN ({marks})",
-            viewer_id,
-            shown,
-        ),
-        muted_threads=_among(
-            c,
-            "SELECT thread_id FROM status_mutes WHERE account_id = ? AND thread_id IN ({marks})",
-            viewer_id,
-            threads,
-        ),
-        pinned=_among(
-            c,
-            "SELECT post_id FROM featured_posts WHERE account_id = ? AND post_id IN ({marks})",
-            viewer_id,
-            own_shown,
-        ),
-        followed=_among(
-            c,
-            "SELECT target_account_id FROM follows WHERE account_id = ? AND state = 'accepted'"
-            " AND target_account_id IN ({marks})",
-            viewer_id,
-            private_authors,
-        ),
-    )
+    }
+    arms, params = [], []
+    for n, (name, sql) in enumerate(_VIEWER_ARMS):
+        if ids[name]:
+            arms.append(sql.format(n=n, marks=_marks(ids[name])))
+            params += [viewer_id, *ids[name]]
+    found: list[set[int]] = [set() for _ in _VIEWER_ARMS]
+    if arms:
+        for n, value in c.execute(" UNION ALL ".join(arms), params):
+            found[n].add(value)
+    return {name: frozenset(found[n]) for n, (name, _) in enumerate(_VIEWER_ARMS)}
 
 
 _BASE_FIELDS = (
@@ -271,6 +293,8 @@ _BASE_FIELDS = (
     "replies",
     "apps",
     "media",
+    "polls",
+    "poll_votes",
 )
 
 

@@ -72,7 +72,8 @@ _JOIN = (
     "SELECT a.*, u.id AS u_id, u.email AS u_email, u.password_hash AS u_password_hash,"
     " u.role AS u_role, u.confirmed_at AS u_confirmed_at, u.approved AS u_approved,"
     " u.sign_up_reason AS u_sign_up_reason, u.default_visibility AS u_default_visibility,"
-    " u.locale AS u_locale, u.created_at AS u_created_at, u.disabled_at AS u_disabled_at"
+    " u.locale AS u_locale, u.created_at AS u_created_at, u.disabled_at AS u_disabled_at,"
+    " u.default_sensitive AS u_default_sensitive, u.default_language AS u_default_language"
     " FROM users u JOIN accounts a ON a.id = u.id"
 )
 

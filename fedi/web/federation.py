@@ -197,7 +197,7 @@ async def following(name: str) -> Response:
 
 @bp.get("/users/<name>/collections/featured")
 async def featured(name: str) -> Response:
-    """Pinned posts (an empty collection until pins exist)."""
+    """Pinned public and unlisted posts as full Notes, newest pin first."""
     await _fetcher_id()
     return activity_json(await render.featured_document(services(), name))
 
@@ -228,7 +228,8 @@ async def answer_pages_with_activitypub() -> Response | None:
 @bp.after_app_request
 async def vary_on_accept(response: Response) -> Response:
     """Actor and status URLs (and their pages) answer differently by Accept: say so to caches."""
-    if any(pattern.match(request.path) for pattern in _NEGOTIATED):
+    path = request.path
+    if not path.startswith("/api/") and any(pattern.match(path) for pattern in _NEGOTIATED):
         response.vary.add("Accept")
     return response
 

@@ -40,7 +40,9 @@ from fedi.config import Config, from_mapping
 from fedi.context import Services
 from fedi.media.uploads import EXPIRE_KIND
 from fedi.outbox.profile import ProfileEdit, update_profile
+from fedi.polls.store import POLL_END_JOB
 from fedi.posts_view import PostView
+from fedi.scheduled import JOB_KIND as SCHEDULED_KIND
 from fedi.storage import follows as follow_store
 from fedi.storage.clock import now_db
 from fedi.storage.db import Database
@@ -58,7 +60,8 @@ DEADLINE = 15.0
 POLL = 0.02
 DB_FILE = "fedi.sqlite3"  # as fedi.context.open_services names it
 # Housekeeping jobs that re-schedule themselves; a settled pair may still hold them.
-PERIODIC_KINDS = (EXPIRE_KIND,)
+# Housekeeping and jobs scheduled for a later time by design (a poll's end, a scheduled post).
+PERIODIC_KINDS = (EXPIRE_KIND, POLL_END_JOB, SCHEDULED_KIND)
 WAITING_STATES = ("pending", "running", "retry")
 
 

@@ -1,3 +1,59 @@
+CREATE VIEW notification_policy_settings AS
+SELECT a.id AS account_id,
+       coalesce(p.for_not_following, 'accept') AS for_not_following,
+       coalesce(p.for_not_followers, 'accept') AS for_not_followers,
+       coalesce(p.for_new_accounts, 'accept') AS for_new_accounts,
+       coalesce(p.for_private_mentions, 'filter') AS for_private_mentions,
+       coalesce(p.for_limited_accounts, 'filter') AS for_limited_accounts
+FROM accounts a LEFT JOIN notification_policies p ON p.account_id = a.id;
+CREATE VIEW notification_verdicts AS
+SELECT v.id,
+    CASE
+        WHEN v.filterable = 0 OR v.allowed THEN 'accept'
+        WHEN 'drop' IN (v.nf, v.nfr, v.na, v.pm) THEN 'drop'
+        WHEN 'filter' IN (v.nf, v.nfr, v.na, v.pm) THEN 'filter'
+        ELSE 'accept'
+    END AS verdict
+FROM (
+    SELECT n.id,
+        n.type IN ('mention', 'reply', 'reblog', 'follow', 'follow_request', 'favourite')
+            AS filterable,
+        EXISTS (SELECT 1 FROM notification_permissions
+                WHERE account_id = n.account_id AND from_account_id = n.from_account_id)
+        OR EXISTS (SELECT 1 FROM users WHERE id = n.from_account_id AND role IN ('admin', 'moderator'))
+            AS allowed,
+        CASE WHEN s.for_not_following != 'accept' AND NOT EXISTS (
+            SELECT 1 FROM follows f WHERE f.account_id = n.account_id
+            AND f.target_account_id = n.from_account_id AND f.state = 'accepted'
+        ) THEN s.for_not_following END AS nf,
+        CASE WHEN s.for_not_followers != 'accept' AND NOT EXISTS (
+            SELECT 1 FROM follows f WHERE f.account_id = n.from_account_id
+            AND f.target_account_id = n.account_id AND f.state = 'accepted'
+            AND julianday(f.created_at) <= julianday('now', '-3 days')
+        ) THEN s.for_not_followers END AS nfr,
+        CASE WHEN s.for_new_accounts != 'accept' AND EXISTS (
+            SELECT 1 FROM accounts a WHERE a.id = n.from_account_id
+            AND julianday(coalesce(
+                CASE WHEN json_valid(a.raw_json) THEN a.raw_json ->> '$.published' END,
+                a.created_at
+            )) > julianday('now', '-30 days')
+        ) THEN s.for_new_accounts END AS na,
+        CASE WHEN s.for_private_mentions != 'accept'
+            AND n.type IN ('mention', 'reply') AND n.post_id IS NOT NULL
+            AND EXISTS (SELECT 1 FROM posts p WHERE p.id = n.post_id AND p.visibility = 'direct')
+            AND NOT EXISTS (
+                SELECT 1 FROM follows f WHERE f.account_id = n.account_id
+                AND f.target_account_id = n.from_account_id AND f.state = 'accepted'
+            )
+            AND NOT EXISTS (
+                SELECT 1 FROM posts p JOIN posts parent ON parent.id = p.in_reply_to_id
+                JOIN post_mentions m ON m.post_id = parent.id
+                WHERE p.id = n.post_id AND parent.account_id = n.account_id
+                AND parent.visibility = 'direct' AND m.account_id = n.from_account_id
+            )
+        THEN s.for_private_mentions END AS pm
+    FROM notifications n JOIN notification_policy_settings s ON s.account_id = n.account_id
+) v;
 CREATE TRIGGER account_stats_follow_accepted AFTER UPDATE OF state ON follows
 WHEN OLD.state <> 'accepted' AND NEW.state = 'accepted'
 BEGIN
@@ -51,6 +107,22 @@ BEGIN
     WHERE ft.tag = NEW.tag AND p.visibility = 'public' AND p.deleted_at IS NULL
         AND p.reblog_of_id IS NULL;
 END;
+CREATE TRIGGER home_feed_follow_options BEFORE INSERT ON home_feed
+WHEN EXISTS (
+    SELECT 1 FROM follows f
+    WHERE f.account_id = NEW.account_id AND f.target_account_id = NEW.author_id
+        AND (f.show_reblogs = 0 OR f.languages IS NOT NULL)
+        AND EXISTS (
+            SELECT 1 FROM posts p WHERE p.id = NEW.post_id AND (
+                (f.show_reblogs = 0 AND p.reblog_of_id IS NOT NULL)
+                OR (f.languages IS NOT NULL AND p.reblog_of_id IS NULL AND p.language IS NOT NULL
+                    AND lower(p.language) NOT IN (SELECT lower(value) FROM json_each(f.languages)))
+            )
+        )
+)
+BEGIN
+    SELECT RAISE(IGNORE);
+END;
 CREATE TRIGGER home_feed_not_across_blocks BEFORE INSERT ON home_feed
 WHEN EXISTS (
     SELECT 1 FROM blocks WHERE account_id = NEW.account_id AND target_account_id = NEW.author_id
@@ -99,6 +171,26 @@ WHEN NEW.post_id IS NOT NULL AND EXISTS (
 BEGIN
     SELECT RAISE(IGNORE);
 END;
+CREATE TRIGGER notifications_policy AFTER INSERT ON notifications
+WHEN NEW.type IN ('mention', 'reply', 'reblog', 'follow', 'follow_request', 'favourite')
+AND (SELECT verdict FROM notification_verdicts WHERE id = NEW.id) != 'accept'
+BEGIN
+    INSERT INTO filtered_notifications (id, account_id, from_account_id, type, post_id, created_at, read_at)
+    SELECT NEW.id, NEW.account_id, NEW.from_account_id, NEW.type, NEW.post_id, NEW.created_at, NEW.read_at
+    WHERE (SELECT verdict FROM notification_verdicts WHERE id = NEW.id) = 'filter';
+    INSERT INTO notification_requests (id, account_id, from_account_id, last_status_id, created_at, updated_at)
+    SELECT NEW.id, NEW.account_id, NEW.from_account_id, NEW.post_id, NEW.created_at, NEW.created_at
+    WHERE EXISTS (SELECT 1 FROM filtered_notifications WHERE id = NEW.id)
+    ON CONFLICT (account_id, from_account_id) DO UPDATE SET
+        last_status_id = coalesce(excluded.last_status_id, notification_requests.last_status_id),
+        updated_at = excluded.updated_at;
+    DELETE FROM notifications WHERE id = NEW.id;
+END;
+CREATE TRIGGER push_subscriptions_end_with_token AFTER UPDATE OF revoked_at ON oauth_tokens
+WHEN NEW.revoked_at IS NOT NULL
+BEGIN
+    DELETE FROM push_subscriptions WHERE token_id = NEW.id;
+END;
 CREATE TABLE account_domain_blocks (
     id          INTEGER PRIMARY KEY,
     account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
@@ -143,7 +235,32 @@ CREATE TABLE accounts (
     fetched_at        TEXT,
     suspended_at      TEXT,
     deleted_at        TEXT
-, avatar_media_id INTEGER REFERENCES media (id) ON DELETE SET NULL, header_media_id INTEGER REFERENCES media (id) ON DELETE SET NULL, avatar_description TEXT NOT NULL DEFAULT '', header_description TEXT NOT NULL DEFAULT '');
+, avatar_media_id INTEGER REFERENCES media (id) ON DELETE SET NULL, header_media_id INTEGER REFERENCES media (id) ON DELETE SET NULL, avatar_description TEXT NOT NULL DEFAULT '', header_description TEXT NOT NULL DEFAULT '', indexable INTEGER, hide_collections INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE announcement_reactions (
+    announcement_id  INTEGER NOT NULL REFERENCES announcements (id) ON DELETE CASCADE,
+    account_id       INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    name             TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    PRIMARY KEY (announcement_id, name, account_id)
+) WITHOUT ROWID;
+CREATE TABLE announcement_reads (
+    account_id       INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    announcement_id  INTEGER NOT NULL REFERENCES announcements (id) ON DELETE CASCADE,
+    PRIMARY KEY (account_id, announcement_id)
+) WITHOUT ROWID;
+CREATE TABLE announcements (
+    id            INTEGER PRIMARY KEY,
+    text          TEXT NOT NULL,
+    content_html  TEXT NOT NULL,
+    mention_ids   TEXT NOT NULL DEFAULT '[]',
+    tags          TEXT NOT NULL DEFAULT '[]',
+    starts_at     TEXT,
+    ends_at       TEXT,
+    all_day       INTEGER NOT NULL DEFAULT 0,
+    published_at  TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
 CREATE TABLE blocks (
     id                 INTEGER PRIMARY KEY,
     account_id         INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
@@ -199,6 +316,15 @@ CREATE TABLE filter_statuses (
     created_at  TEXT NOT NULL,
     UNIQUE (filter_id, post_id)
 );
+CREATE TABLE filtered_notifications (
+    id               INTEGER PRIMARY KEY,
+    account_id       INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    from_account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    type             TEXT NOT NULL,
+    post_id          INTEGER REFERENCES posts (id) ON DELETE CASCADE,
+    created_at       TEXT NOT NULL,
+    read_at          TEXT
+);
 CREATE TABLE filters (
     id             INTEGER PRIMARY KEY,
     account_id     INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
@@ -222,7 +348,7 @@ CREATE TABLE follows (
     target_account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     uri                TEXT,
     state              TEXT NOT NULL CHECK (state IN ('pending', 'accepted')),
-    created_at         TEXT NOT NULL,
+    created_at         TEXT NOT NULL, show_reblogs INTEGER NOT NULL DEFAULT 1, notify INTEGER NOT NULL DEFAULT 0, languages TEXT,
     UNIQUE (account_id, target_account_id)
 );
 CREATE TABLE home_feed (
@@ -321,7 +447,8 @@ CREATE TABLE media (
     updated_at       TEXT NOT NULL,
     last_accessed_at TEXT,                       -- remote cache LRU
     source_key       TEXT                        -- MediaStore key of an upload waiting for the media worker
-);
+, scheduled_status_id INTEGER
+    REFERENCES scheduled_statuses (id) ON DELETE SET NULL);
 CREATE TABLE mutes (
     id                  INTEGER PRIMARY KEY,
     account_id          INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
@@ -330,6 +457,30 @@ CREATE TABLE mutes (
     expires_at          TEXT,
     created_at          TEXT NOT NULL,
     UNIQUE (account_id, target_account_id)
+);
+CREATE TABLE notification_permissions (
+    account_id       INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    from_account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    created_at       TEXT NOT NULL,
+    PRIMARY KEY (account_id, from_account_id)
+) WITHOUT ROWID;
+CREATE TABLE notification_policies (
+    account_id            INTEGER PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+    for_not_following     TEXT NOT NULL CHECK (for_not_following IN ('accept', 'filter', 'drop')),
+    for_not_followers     TEXT NOT NULL CHECK (for_not_followers IN ('accept', 'filter', 'drop')),
+    for_new_accounts      TEXT NOT NULL CHECK (for_new_accounts IN ('accept', 'filter', 'drop')),
+    for_private_mentions  TEXT NOT NULL CHECK (for_private_mentions IN ('accept', 'filter', 'drop')),
+    for_limited_accounts  TEXT NOT NULL CHECK (for_limited_accounts IN ('accept', 'filter', 'drop')),
+    updated_at            TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE notification_requests (
+    id               INTEGER PRIMARY KEY,
+    account_id       INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    from_account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    last_status_id   INTEGER REFERENCES posts (id) ON DELETE SET NULL,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    UNIQUE (account_id, from_account_id)
 );
 CREATE TABLE notifications (
     id               INTEGER PRIMARY KEY,
@@ -373,9 +524,36 @@ CREATE TABLE oauth_tokens (
     last_used_at TEXT,
     revoked_at   TEXT
 );
+CREATE TABLE poll_votes (
+    id          INTEGER PRIMARY KEY,
+    post_id     INTEGER NOT NULL REFERENCES polls (post_id) ON DELETE CASCADE,
+    account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    choice      INTEGER NOT NULL,
+    uri         TEXT UNIQUE,
+    created_at  TEXT NOT NULL,
+    UNIQUE (post_id, account_id, choice)
+);
+CREATE TABLE polls (
+    post_id        INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+    options        TEXT NOT NULL,               -- JSON array of option titles, in order
+    votes          TEXT NOT NULL,               -- JSON array of counts, one per option
+    multiple       INTEGER NOT NULL DEFAULT 0,
+    hide_totals    INTEGER NOT NULL DEFAULT 0,
+    voters_count   INTEGER NOT NULL DEFAULT 0,
+    expires_at     TEXT,                        -- NULL: no end given (some remote polls)
+    closed_at      TEXT,                        -- a remote Question said `closed`
+    ended_at       TEXT,                        -- the end was processed (notifications sent)
+    update_queued  INTEGER NOT NULL DEFAULT 0,  -- a `poll_update` job is pending (debounce)
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+);
 CREATE TABLE post_apps (
     post_id  INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
     app_id   INTEGER NOT NULL REFERENCES oauth_apps (id) ON DELETE CASCADE
+);
+CREATE TABLE post_cards (
+    post_id  INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+    card_id  INTEGER NOT NULL REFERENCES preview_cards (id) ON DELETE CASCADE
 );
 CREATE TABLE post_edits (
     id               INTEGER PRIMARY KEY,
@@ -418,6 +596,49 @@ CREATE TABLE posts (
     edited_at               TEXT,
     deleted_at              TEXT
 );
+CREATE TABLE preview_cards (
+    id                INTEGER PRIMARY KEY,
+    url               TEXT NOT NULL UNIQUE,
+    state             TEXT NOT NULL CHECK (state IN ('pending', 'ready', 'failed')),
+    card_url          TEXT NOT NULL DEFAULT '',   -- what the card links to (og:url or the final URL)
+    title             TEXT NOT NULL DEFAULT '',
+    description       TEXT NOT NULL DEFAULT '',
+    type              TEXT NOT NULL DEFAULT 'link' CHECK (type IN ('link', 'photo', 'video', 'rich')),
+    author_name       TEXT NOT NULL DEFAULT '',
+    author_url        TEXT NOT NULL DEFAULT '',
+    provider_name     TEXT NOT NULL DEFAULT '',
+    provider_url      TEXT NOT NULL DEFAULT '',
+    html              TEXT NOT NULL DEFAULT '',   -- oEmbed embed, reduced to one allowlisted iframe
+    width             INTEGER NOT NULL DEFAULT 0,
+    height            INTEGER NOT NULL DEFAULT 0,
+    embed_url         TEXT NOT NULL DEFAULT '',
+    image_url         TEXT NOT NULL DEFAULT '',   -- the remote image the page named
+    image_media_id    INTEGER REFERENCES media (id) ON DELETE SET NULL,  -- our cached copy
+    image_description TEXT NOT NULL DEFAULT '',
+    language          TEXT,
+    published_at      TEXT,
+    host              TEXT NOT NULL DEFAULT '',   -- lowercase host of `url` (trends leave blocked domains out)
+    error             TEXT NOT NULL DEFAULT '',
+    fetched_at        TEXT,
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL
+);
+CREATE TABLE push_subscriptions (
+    id                    INTEGER PRIMARY KEY,
+    token_id              INTEGER NOT NULL UNIQUE REFERENCES oauth_tokens (id) ON DELETE CASCADE,
+    account_id            INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    endpoint              TEXT NOT NULL,
+    key_p256dh            TEXT NOT NULL,
+    key_auth              TEXT NOT NULL,
+    standard              INTEGER NOT NULL DEFAULT 0,
+    alerts                TEXT NOT NULL DEFAULT '',
+    policy                TEXT NOT NULL DEFAULT 'all'
+                          CHECK (policy IN ('all', 'followed', 'follower', 'none')),
+    sealed_token          TEXT NOT NULL,
+    last_notification_id  INTEGER NOT NULL DEFAULT 0,
+    created_at            TEXT NOT NULL,
+    updated_at            TEXT NOT NULL
+);
 CREATE TABLE reports (
     id                 INTEGER PRIMARY KEY,
     account_id         INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
@@ -428,6 +649,14 @@ CREATE TABLE reports (
     created_at         TEXT NOT NULL,
     resolved_at        TEXT
 , category TEXT NOT NULL DEFAULT 'other', forwarded INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE scheduled_statuses (
+    id               INTEGER PRIMARY KEY,
+    account_id       INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    scheduled_at     TEXT NOT NULL,
+    params_json      TEXT NOT NULL,
+    idempotency_key  TEXT,
+    created_at       TEXT NOT NULL
+);
 CREATE TABLE sessions (
     token_hash    TEXT PRIMARY KEY,
     user_id       INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -466,12 +695,13 @@ CREATE TABLE users (
     locale              TEXT NOT NULL DEFAULT 'en',
     created_at          TEXT NOT NULL,
     disabled_at         TEXT
-);
+, default_sensitive INTEGER NOT NULL DEFAULT 0, default_language TEXT NOT NULL DEFAULT '');
 CREATE INDEX accounts_avatar_media ON accounts (avatar_media_id) WHERE avatar_media_id IS NOT NULL;
 CREATE INDEX accounts_domain ON accounts (domain);
 CREATE UNIQUE INDEX accounts_handle ON accounts (lower(username), coalesce(domain, ''));
 CREATE INDEX accounts_header_media ON accounts (header_media_id) WHERE header_media_id IS NOT NULL;
 CREATE INDEX accounts_public_key_id ON accounts (public_key_id);
+CREATE INDEX announcements_published ON announcements (published_at) WHERE published_at IS NOT NULL;
 CREATE INDEX blocks_target ON blocks (target_account_id, account_id);
 CREATE INDEX blocks_uri ON blocks (uri) WHERE uri IS NOT NULL;
 CREATE INDEX bookmarks_account ON bookmarks (account_id, id);
@@ -481,13 +711,16 @@ CREATE INDEX email_tokens_user ON email_tokens (user_id, purpose);
 CREATE INDEX featured_posts_post ON featured_posts (post_id);
 CREATE INDEX filter_keywords_filter ON filter_keywords (filter_id, id);
 CREATE INDEX filter_statuses_post ON filter_statuses (post_id);
+CREATE INDEX filtered_notifications_post ON filtered_notifications (post_id) WHERE post_id IS NOT NULL;
+CREATE INDEX filtered_notifications_sender ON filtered_notifications (account_id, from_account_id, id);
 CREATE INDEX filters_account ON filters (account_id, id);
 CREATE INDEX followed_tags_tag ON followed_tags (tag, account_id);
+CREATE INDEX follows_notify ON follows (target_account_id) WHERE notify = 1;
 CREATE INDEX follows_target ON follows (target_account_id, state, account_id);
 CREATE INDEX home_feed_post ON home_feed (post_id);
 CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at);
 CREATE INDEX jobs_deliver_host ON jobs (json_extract(payload, '$.host'), state)
-    WHERE kind = 'deliver' AND state <> 'done';
+    WHERE kind = 'deliver';
 CREATE INDEX jobs_due ON jobs (kind, state, next_attempt_at);
 CREATE INDEX likes_post ON likes (post_id);
 CREATE INDEX list_accounts_account ON list_accounts (account_id, list_id);
@@ -500,9 +733,15 @@ CREATE INDEX media_preview_key ON media (preview_key) WHERE preview_key IS NOT N
 CREATE INDEX media_remote_lru ON media (last_accessed_at, size)
     WHERE remote_url IS NOT NULL AND file_key IS NOT NULL;
 CREATE UNIQUE INDEX media_remote_url ON media (remote_url) WHERE remote_url IS NOT NULL AND post_id IS NULL;
+CREATE INDEX media_scheduled ON media (scheduled_status_id) WHERE scheduled_status_id IS NOT NULL;
 CREATE INDEX media_unattached ON media (created_at) WHERE post_id IS NULL AND remote_url IS NULL;
+CREATE INDEX notification_requests_account ON notification_requests (account_id, id);
+CREATE INDEX notification_requests_last_status ON notification_requests (last_status_id)
+    WHERE last_status_id IS NOT NULL;
 CREATE INDEX notifications_account ON notifications (account_id, id);
 CREATE INDEX oauth_tokens_account ON oauth_tokens (account_id, app_id);
+CREATE INDEX poll_votes_account ON poll_votes (account_id, post_id);
+CREATE INDEX post_cards_card ON post_cards (card_id, post_id);
 CREATE INDEX post_edits_post ON post_edits (post_id, id);
 CREATE INDEX post_mentions_account ON post_mentions (account_id, post_id);
 CREATE INDEX post_tags_post ON post_tags (post_id);
@@ -512,7 +751,13 @@ CREATE INDEX posts_local_public ON posts (id) WHERE local = 1 AND visibility = '
 CREATE INDEX posts_reblog ON posts (reblog_of_id);
 CREATE INDEX posts_reply ON posts (in_reply_to_id, id);
 CREATE INDEX posts_thread ON posts (thread_root_id, id);
+CREATE INDEX preview_cards_image ON preview_cards (image_media_id) WHERE image_media_id IS NOT NULL;
+CREATE INDEX push_subscriptions_account ON push_subscriptions (account_id);
 CREATE INDEX reports_open ON reports (resolved_at, id);
 CREATE INDEX reports_target ON reports (target_account_id, id);
+CREATE INDEX scheduled_statuses_account ON scheduled_statuses (account_id, id);
+CREATE INDEX scheduled_statuses_due ON scheduled_statuses (account_id, scheduled_at);
+CREATE UNIQUE INDEX scheduled_statuses_idempotency ON scheduled_statuses (account_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
 CREATE INDEX sessions_user ON sessions (user_id);
 CREATE UNIQUE INDEX users_email ON users (lower(email));

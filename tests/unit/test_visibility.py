@@ -137,7 +137,9 @@ async def test_post_views_use_a_fixed_number_of_queries(svc):
     """Building views for 1 or 12 posts costs the same number of database queries (batch loading)."""
     people, _ = await _world(svc)
     for i in range(8):
-        await create_post(svc, people["author"], PostDraft(text=f"more {i}", visibility="private"))
+        # Each with a link: link previews are looked up only for pages that have links.
+        draft = PostDraft(text=f"more {i} https://example.com/{i}", visibility="private")
+        await create_post(svc, people["author"], draft)
 
     async def count_queries(limit: int) -> int:
         statements: list[str] = []

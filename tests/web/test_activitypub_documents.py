@@ -372,7 +372,7 @@ async def test_followers_paging(client, svc, alice, monkeypatch):
 
 
 async def test_featured_is_empty(client, alice):
-    """Pinned posts come later: the featured collection is empty but valid."""
+    """Without pins the featured collection is empty but valid (pins: tests/web/test_pins.py)."""
     response, doc = await _get(client, "/users/alice/collections/featured")
     assert response.status_code == 200
     assert doc["type"] == "OrderedCollection" and doc["totalItems"] == 0

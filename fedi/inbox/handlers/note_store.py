@@ -17,12 +17,15 @@ from datetime import datetime
 from fedi.activitypub.addressing import visibility_of
 from fedi.activitypub.parse import parse_document
 from fedi.activitypub.vocab import Document, Note
+from fedi.cards.service import enqueue_card_fetch
 from fedi.context import Services
 from fedi.errors import RemoteError
 from fedi.events import surface_status
+from fedi.follow_options import status_notice_recipients
 from fedi.inbox.handlers import Incoming, is_local, local_account, same_origin
 from fedi.media.remote_attach import add_remote_attachments, enqueue_profile_images
 from fedi.netguard import Unreachable
+from fedi.polls.federation import receive_vote, store_question
 from fedi.remote import Resolver
 from fedi.storage import follows as follow_store
 from fedi.storage import posts as post_store
@@ -41,7 +44,7 @@ MAX_CONTEXT_DEPTH = 3
 """How many ancestors of a reply we fetch at most (reference section 5.5: bound recursion)."""
 MAX_STORED_TAGS = 50
 MAX_CONTENT_WARNING = 1000
-# Mastodon stores these as posts (Question keeps its options in raw_json for now, issue 5);
+# Mastodon stores these as posts (a Question's options become its poll, fedi.polls);
 # the rest it flattens: the title on top, the link below.
 POST_TYPES = frozenset({"Note", "Question"})
 
@@ -110,7 +113,7 @@ def hashtags(note: Note) -> list[str]:
 
 
 def is_poll_vote(note: Note) -> bool:
-    """A poll vote: a Note with a `name`, no content, answering a question (issue 5: polls)."""
+    """A poll vote: a Note with a `name`, no content, answering a question (fedi.polls)."""
     return bool(note.name) and not note.content and bool(note.in_reply_to)
 
 
@@ -200,7 +203,9 @@ async def store_note(
             logger.info("inbox note deleted before it arrived uri=%s", note.uri)
             return None
     if is_poll_vote(note):
-        logger.info("inbox poll vote ignored uri=%s (polls: issue 5)", note.uri)
+        refused = await receive_vote(inc.svc, author, note)
+        if refused is not None:
+            logger.info("inbox poll vote not counted uri=%s reason=%s", note.uri, refused)
         return None
     parent = await _parent(inc, note, depth)
     post = build_post(note, author=author, parent=parent)
@@ -216,6 +221,11 @@ async def store_note(
             replied = await _reply_notice(conn, post, parent, set(mentioned))
             if replied is not None:
                 notifications.append((replied, "reply", post.id))
+            # Followers who asked to hear of the author's new posts (follow option `notify`).
+            notifications += [
+                (a, "status", post.id)
+                for a in await status_notice_recipients(conn, post, already=mentioned)
+            ]
     async with inc.svc.db.write() as tx:
         created = await remote_store.insert_remote_post(
             tx,
@@ -227,11 +237,13 @@ async def store_note(
             notifications=notifications,
         )
         if created:
+            await store_question(inc.svc, tx, post.id, note)
             await add_remote_attachments(
                 inc.svc, tx, post_id=post.id, account_id=author.id, attachments=note.attachments
             )
             if fan_in:
                 await enqueue_profile_images(inc.svc, tx, author, only_missing=True)
+            await enqueue_card_fetch(inc.svc, tx, post)
         stored = post if created else await post_store.get_post_by_uri(tx, note.uri)
         if created and fan_in:
             surface_status(inc.svc, tx, post, notified=[a for a, _, _ in notifications])

@@ -11,6 +11,7 @@ import logging
 
 from fedi.activitypub.addressing import visibility_of
 from fedi.activitypub.vocab import Note
+from fedi.cards.service import enqueue_card_fetch
 from fedi.events import surface_deletion, surface_status
 from fedi.inbox.handlers import ANY, Incoming, Routes, is_local, same_origin
 from fedi.inbox.handlers.note_store import (
@@ -28,6 +29,7 @@ from fedi.inbox.handlers.note_store import (
 )
 from fedi.media.remote_attach import forget_remote_attachments, sync_remote_attachments
 from fedi.moderation.relations import is_blocked_between
+from fedi.polls.federation import store_question
 from fedi.storage import notifications as notification_store
 from fedi.storage import posts as post_store
 from fedi.storage import remote_posts as remote_store
@@ -71,6 +73,7 @@ async def on_update_note(inc: Incoming) -> None:
         # Interop: Update(Question) refreshes poll tallies; nothing to keep in the history.
         async with inc.svc.db.write() as tx:
             await post_store.update_post(tx, post.id, raw_json=_raw(note))
+            await store_question(inc.svc, tx, post.id, note)
             await _sync_media(inc, tx, post, note)
         return None
     edited_at = edit_time(note)
@@ -112,6 +115,7 @@ async def _apply_edit(
         )
         if not applied:
             return
+        await store_question(inc.svc, tx, post.id, note)
         await _sync_media(inc, tx, post, note)
         updated = await post_store.get_post(tx, post.id)
         assert updated is not None
@@ -124,6 +128,7 @@ async def _apply_edit(
                 type="mention",
                 post_id=post.id,
             )
+        await enqueue_card_fetch(inc.svc, tx, updated, edited=True)
         surface_status(inc.svc, tx, updated, edited=True, notified=added)
     logger.info("inbox note edited uri=%s post=%s", note.uri, post.id)
 

@@ -20,7 +20,9 @@ from fedi.api_reads import accounts as reads
 from fedi.api_reads.accounts import AccountInfo, StatusFilters
 from fedi.api_reads.relationships import load_relationships
 from fedi.api_reads.statuses import AccountPage
+from fedi.follow_options import FollowOptions
 from fedi.media.avatars import ImageChange
+from fedi.profile_options import ProfileOptions
 from fedi.web.api.auth import api_auth, current_account, current_viewer, viewer_id
 from fedi.web.api.entities import account_entity, relationship_entities, relationship_entity
 from fedi.web.api.params import Params, api_params
@@ -87,7 +89,8 @@ def _image(params: Params, slot: str) -> ImageChange:
 @bp.patch("/api/v1/accounts/update_credentials")
 @api_auth("write:accounts")
 async def patch_credentials() -> Response:
-    """Change the profile (display name, bio, fields, locked, discoverable, default privacy)."""
+    """Change the profile (display name, bio, fields, locked, discoverable, bot, indexable,
+    hide_collections, source[privacy|sensitive|language], avatar, header)."""
     params = await api_params()
     source = params.sub("source")
     change = CredentialsChange(
@@ -97,6 +100,13 @@ async def patch_credentials() -> Response:
         discoverable=params.opt_bool("discoverable"),
         fields=_fields(params),
         privacy=source.opt_str("privacy") or None,
+        options=ProfileOptions(
+            bot=params.opt_bool("bot"),
+            indexable=params.opt_bool("indexable"),
+            hide_collections=params.opt_bool("hide_collections"),
+            sensitive=source.opt_bool("sensitive"),
+            language=source.opt_str("language"),
+        ),
         avatar=_image(params, "avatar"),
         header=_image(params, "header"),
     )
@@ -189,7 +199,11 @@ async def statuses(account_id: int) -> Response:
 async def followers(account_id: int) -> Response:
     """Accounts following this one, newest first (Link-paginated by follow id)."""
     cursor = cursor_of(await api_params(), default=40, maximum=80)
-    return _accounts(await reads.follow_list(services(), account_id, cursor, outgoing=False))
+    return _accounts(
+        await reads.follow_list(
+            services(), account_id, cursor, outgoing=False, viewer_id=viewer_id()
+        )
+    )
 
 
 @bp.get("/api/v1/accounts/<int:account_id>/following")
@@ -197,17 +211,26 @@ async def followers(account_id: int) -> Response:
 async def following(account_id: int) -> Response:
     """Accounts this one follows, newest first (Link-paginated by follow id)."""
     cursor = cursor_of(await api_params(), default=40, maximum=80)
-    return _accounts(await reads.follow_list(services(), account_id, cursor, outgoing=True))
+    return _accounts(
+        await reads.follow_list(
+            services(), account_id, cursor, outgoing=True, viewer_id=viewer_id()
+        )
+    )
 
 
 @bp.post("/api/v1/accounts/<int:account_id>/follow")
 @api_auth("write:follows")
 async def follow(account_id: int) -> Response:
-    """Follow (or ask to); `reblogs` and `notify` are accepted. Answers the Relationship."""
-    await api_params()
-    return api_json(
-        relationship_entity(await follow_by_id(services(), current_account(), account_id))
+    """Follow (or ask to) with `reblogs`, `notify` and `languages[]`; following again changes
+    them (absent ones stay). Answers the Relationship."""
+    params = await api_params()
+    options = FollowOptions(
+        reblogs=params.opt_bool("reblogs"),
+        notify=params.opt_bool("notify"),
+        languages=params.list("languages") if params.has("languages") else None,
     )
+    rel = await follow_by_id(services(), current_account(), account_id, options)
+    return api_json(relationship_entity(rel))
 
 
 @bp.post("/api/v1/accounts/<int:account_id>/unfollow")

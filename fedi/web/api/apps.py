@@ -7,6 +7,7 @@ from typing import Any
 from quart import Blueprint, Response
 
 from fedi.oauth.apps import NewApp, register_app, split_redirect_uris
+from fedi.push.vapid import vapid_public_key
 from fedi.storage.rows import OAuthApp
 from fedi.web.api.auth import api_auth, current_grant
 from fedi.web.api.params import Params, api_params
@@ -16,7 +17,7 @@ from fedi.web.auth import services
 bp = Blueprint("api_apps", __name__)
 
 
-def verified_app_entity(app: OAuthApp) -> dict[str, Any]:
+def verified_app_entity(app: OAuthApp, *, vapid_key: str = "") -> dict[str, Any]:
     """The Application entity (as `verify_credentials` shows it)."""
     uris = app.redirect_uri_list
     return {
@@ -27,18 +28,18 @@ def verified_app_entity(app: OAuthApp) -> dict[str, Any]:
         "redirect_uri": "\n".join(uris),
         "redirect_uris": uris,
         # Interop: deprecated, but Elk still reads it when the v2 instance has none.
-        "vapid_key": "",
+        "vapid_key": vapid_key,
     }
 
 
-def credential_application_entity(app: OAuthApp) -> dict[str, Any]:
+def credential_application_entity(app: OAuthApp, *, vapid_key: str = "") -> dict[str, Any]:
     """The CredentialApplication entity: the Application plus its client credentials.
 
     Interop: `redirect_uri` is deprecated but required by Ice Cubes' decoder, and the official
     iOS app uses it as the redirect it then sends.
     """
     return {
-        **verified_app_entity(app),
+        **verified_app_entity(app, vapid_key=vapid_key),
         "client_id": app.client_id,
         "client_secret": app.client_secret,
         "client_secret_expires_at": 0,
@@ -74,8 +75,9 @@ async def create_app() -> Response:
         scopes=_scopes(params),
         website=params.opt_str("website"),
     )
-    app = await register_app(services(), new)
-    return api_json(credential_application_entity(app))
+    svc = services()
+    app = await register_app(svc, new)
+    return api_json(credential_application_entity(app, vapid_key=await vapid_public_key(svc)))
 
 
 @bp.get("/api/v1/apps/verify_credentials")
@@ -84,4 +86,4 @@ async def verify_credentials() -> Response:
     """The app a token belongs to (any token of the app, user or client_credentials)."""
     grant = current_grant()
     assert grant is not None
-    return api_json(verified_app_entity(grant.app))
+    return api_json(verified_app_entity(grant.app, vapid_key=await vapid_public_key(services())))

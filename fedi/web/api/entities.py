@@ -25,9 +25,13 @@ from fedi.api_reads.bundles import (
 from fedi.api_reads.relationships import AccountRelationship
 from fedi.api_reads.statuses import Version
 from fedi.context import Services
+from fedi.profile_options import indexable_of
 from fedi.storage.rows import Account, OAuthApp, Post, User
+from fedi.web.api.entities_cards import card_entity
 from fedi.web.api.entities_filters import filter_result_entities
 from fedi.web.api.entities_media import media_entity
+from fedi.web.api.entities_polls import status_poll
+from fedi.web.api.entity_cache import entity_cache
 
 JsonDict = dict[str, Any]
 
@@ -92,8 +96,8 @@ def account_entity(
         "bot": account.actor_type in BOT_TYPES,
         "group": account.actor_type == "Group",
         "discoverable": bool(account.discoverable),
-        "indexable": bool(account.discoverable),
-        "hide_collections": False,
+        "indexable": indexable_of(account),
+        "hide_collections": bool(account.hide_collections),
         "noindex": not account.discoverable,
         # Interop: Mastodon rounds account creation to midnight.
         "created_at": (account.created_at[:10] + "T00:00:00.000Z") if account.created_at else "",
@@ -127,8 +131,8 @@ def account_entity(
     if source and user is not None:
         entity["source"] = {
             "privacy": user.default_visibility,
-            "sensitive": False,
-            "language": user.locale or "",
+            "sensitive": bool(user.default_sensitive),
+            "language": user.default_language,
             "note": account.note_source,
             "fields": [
                 {
@@ -139,9 +143,9 @@ def account_entity(
                 for f in fields
             ],
             "follow_requests_count": follow_requests_count,
-            "hide_collections": False,
+            "hide_collections": bool(account.hide_collections),
             "discoverable": bool(account.discoverable),
-            "indexable": bool(account.discoverable),
+            "indexable": indexable_of(account),
             "attribution_domains": [],
             "quote_policy": "public",
         }
@@ -190,8 +194,44 @@ def _account(
     if found is None:
         account = bundle.account(account_id)
         assert account is not None
-        found = memo[account_id] = account_entity(svc, account, counts=bundle.counts(account_id))
+        counts = bundle.counts(account_id)
+        found = memo[account_id] = entity_cache(svc, "accounts").get_or_build(
+            account, counts, lambda: account_entity(svc, account, counts=counts)
+        )
     return found
+
+
+def _status_text(svc: Services, post: Post, tags: Sequence[str]) -> JsonDict:
+    """The parts of a Status entity that only the post row (and its tags) decide, in the
+    entity's key order; `_status` fills the rest (counts, account, media, viewer state)."""
+    return {
+        "id": str(post.id),
+        "uri": post.uri,
+        "url": post.url or post.uri,
+        "created_at": post.created_at,
+        "edited_at": post.edited_at,
+        "account": None,
+        "content": post.content_html,
+        "visibility": post.visibility,
+        "sensitive": bool(post.sensitive),
+        "spoiler_text": post.content_warning,
+        "media_attachments": [],
+        "mentions": [],
+        "tags": [tag_entity(svc, t) for t in tags],
+        "emojis": [],
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "replies_count": 0,
+        "quotes_count": 0,
+        "in_reply_to_id": None if post.in_reply_to_id is None else str(post.in_reply_to_id),
+        "in_reply_to_account_id": (
+            None if post.in_reply_to_account_id is None else str(post.in_reply_to_account_id)
+        ),
+        "reblog": None,
+        "poll": None,
+        "card": None,
+        "language": post.language,
+    }
 
 
 def _status(
@@ -204,34 +244,20 @@ def _status(
     memo: dict[int, JsonDict],
 ) -> JsonDict:
     rows = bundle.rows
-    entity: JsonDict = {
-        "id": str(post.id),
-        "uri": post.uri,
-        "url": post.url or post.uri,
-        "created_at": post.created_at,
-        "edited_at": post.edited_at,
-        "account": _account(svc, bundle, post.account_id, memo),
-        "content": post.content_html,
-        "visibility": post.visibility,
-        "sensitive": bool(post.sensitive),
-        "spoiler_text": post.content_warning,
-        "media_attachments": list(media.get(post.id, [])),
-        "mentions": [mention_entity(a) for a in bundle.mentioned(post.id)],
-        "tags": [tag_entity(svc, t) for t in rows.tags.get(post.id, [])],
-        "emojis": [],
-        "reblogs_count": rows.reblogs.get(post.id, 0),
-        "favourites_count": rows.likes.get(post.id, 0),
-        "replies_count": rows.replies.get(post.id, 0),
-        "quotes_count": 0,
-        "in_reply_to_id": None if post.in_reply_to_id is None else str(post.in_reply_to_id),
-        "in_reply_to_account_id": (
-            None if post.in_reply_to_account_id is None else str(post.in_reply_to_account_id)
-        ),
-        "reblog": None,
-        "poll": None,
-        "card": None,
-        "language": post.language,
-    }
+    tags = rows.tags.get(post.id)
+    entity = dict(
+        entity_cache(svc, "statuses").get_or_build(
+            post, tags, lambda: _status_text(svc, post, tags or [])
+        )
+    )
+    entity["account"] = _account(svc, bundle, post.account_id, memo)
+    entity["media_attachments"] = list(media.get(post.id, []))
+    entity["mentions"] = [mention_entity(a) for a in bundle.mentioned(post.id)]
+    entity["reblogs_count"] = rows.reblogs.get(post.id, 0)
+    entity["favourites_count"] = rows.likes.get(post.id, 0)
+    entity["replies_count"] = rows.replies.get(post.id, 0)
+    entity["poll"] = status_poll(bundle, post)
+    entity["card"] = card_entity(svc, bundle.cards[post.id]) if post.id in bundle.cards else None
     app = bundle.app(post.id)
     if app is not None:
         entity["application"] = application_entity(app)
@@ -392,9 +418,9 @@ def relationship_entity(rel: AccountRelationship) -> JsonDict:
     return {
         "id": str(rel.account_id),
         "following": rel.following,
-        "showing_reblogs": rel.following or rel.requested,
-        "notifying": False,
-        "languages": None,
+        "showing_reblogs": rel.showing_reblogs,
+        "notifying": rel.notifying,
+        "languages": rel.languages,
         "followed_by": rel.followed_by,
         "blocking": rel.blocking,
         "blocked_by": rel.blocked_by,

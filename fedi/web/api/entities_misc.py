@@ -130,8 +130,8 @@ def preferences_entity(user: User) -> JsonDict:
     """Preferences (§5.4) from the user's settings."""
     return {
         "posting:default:visibility": user.default_visibility,
-        "posting:default:sensitive": False,
-        "posting:default:language": None,
+        "posting:default:sensitive": bool(user.default_sensitive),
+        "posting:default:language": user.default_language or None,
         "posting:default:quote_policy": "public",
         "reading:expand:media": "default",
         "reading:expand:spoilers": False,

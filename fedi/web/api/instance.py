@@ -40,6 +40,7 @@ from fedi.instance_info import (
     weekly_activity,
 )
 from fedi.nodeinfo import SOFTWARE_REPOSITORY
+from fedi.push.vapid import vapid_public_key
 from fedi.web.api.entities import account_entities
 from fedi.web.api.responses import api_json
 from fedi.web.auth import services
@@ -129,7 +130,7 @@ def instance_v1_document(
 
 
 def instance_v2_document(
-    svc: Services, facts: InstanceFacts, contact: dict[str, Any] | None
+    svc: Services, facts: InstanceFacts, contact: dict[str, Any] | None, *, vapid_key: str = ""
 ) -> dict[str, Any]:
     """The v2 Instance entity (reference §6.10)."""
     config = svc.config
@@ -153,7 +154,7 @@ def instance_v2_document(
                 "privacy_policy": None,
                 "terms_of_service": None,
             },
-            "vapid": {"public_key": ""},
+            "vapid": {"public_key": vapid_key},
             "accounts": {
                 "max_featured_tags": MAX_FEATURED_TAGS,
                 "max_pinned_statuses": MAX_PINNED_STATUSES,
@@ -200,7 +201,10 @@ async def instance_v2() -> Response:
     """The v2 instance document (Ice Cubes, Tusky, Elk, Phanpy, the official Android app)."""
     svc = services()
     facts = await instance_facts(svc)
-    return api_json(instance_v2_document(svc, facts, await _contact_account(svc, facts)))
+    contact = await _contact_account(svc, facts)
+    return api_json(
+        instance_v2_document(svc, facts, contact, vapid_key=await vapid_public_key(svc))
+    )
 
 
 @bp.get("/api/v1/instance/peers")

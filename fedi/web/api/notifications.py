@@ -18,16 +18,21 @@ bp = Blueprint("api_notifications", __name__)
 @bp.get("/api/v1/notifications")
 @api_auth("read:notifications")
 async def list_notifications() -> Response:
-    """The viewer's notifications; `types[]`, `exclude_types[]`, `account_id`; Link-paginated."""
+    """The viewer's notifications; `types[]`, `exclude_types[]`, `account_id`; Link-paginated.
+
+    Those the notification policy holds back come too with `include_filtered`, or when one
+    account's are asked for (Mastodon 4.3: how apps show a notification request's contents)."""
     params = await api_params()
     svc, viewer = services(), current_account()
+    account_id = params.id("account_id")
     page = await queries.list_notifications(
         svc,
         viewer.id,
         window_of(params, default=40, maximum=80),
         types=params.list("types"),
         exclude_types=params.list("exclude_types"),
-        account_id=params.id("account_id"),
+        account_id=account_id,
+        include_filtered=params.bool("include_filtered") or account_id is not None,
     )
     return paginated(await notification_entities(svc, viewer.id, page), page.cursor_ids)
 

@@ -230,7 +230,15 @@ async def api_params() -> Params:
     flatten_pairs(_pairs(request.query_string), values)
     files: dict[str, FileStorage] = {}
     mimetype = request.mimetype or ""
-    if request.method not in ("GET", "HEAD", "DELETE") or await request.get_data():
+    # A GET without a body is answered without waiting on the (empty) body stream.
+    bodiless = (
+        request.method in ("GET", "HEAD")
+        and not request.content_length
+        and "Transfer-Encoding" not in request.headers
+    )
+    if not bodiless and (
+        request.method not in ("GET", "HEAD", "DELETE") or await request.get_data()
+    ):
         if mimetype == "application/json" or mimetype.endswith("+json"):
             body = await request.get_json(silent=True)
             if body is None and (await request.get_data()).strip():

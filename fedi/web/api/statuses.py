@@ -8,6 +8,7 @@ from fedi.api_reads import statuses as reads
 from fedi.api_reads.bundles import Cursor
 from fedi.errors import Invalid, NotFound
 from fedi.outbox.commands import PostDraft
+from fedi.scheduled import parse_time, schedule_status
 from fedi.status_actions import (
     StatusChange,
     bookmark_post,
@@ -37,7 +38,9 @@ from fedi.web.api.entities import (
     status_source_entity,
 )
 from fedi.web.api.params import Params, api_params
+from fedi.web.api.polls import poll_param
 from fedi.web.api.responses import api_json, page_request, paginated
+from fedi.web.api.scheduled_statuses import scheduled_status_entity
 from fedi.web.auth import services
 
 bp = Blueprint("api_statuses", __name__)
@@ -70,18 +73,15 @@ def _draft(params: Params) -> PostDraft:
     reply_id = params.id("in_reply_to_id")
     if reply is not None and reply.strip() and reply_id is None:
         raise Invalid.field("in_reply_to_id", "is not a status id")
-    if params.has("scheduled_at") and params.str("scheduled_at").strip():
-        raise Invalid.field("scheduled_at", "scheduled posts are not supported on this server")
-    if params.dict("poll"):
-        raise Invalid.field("poll", "polls are not supported on this server yet")
     return PostDraft(
         text=params.str("status"),
         content_warning=params.str("spoiler_text"),
         visibility=visibility,
         in_reply_to_id=reply_id,
-        sensitive=params.bool("sensitive"),
+        sensitive=params.opt_bool("sensitive"),
         language=params.opt_str("language"),
         media_ids=tuple(params.ids("media_ids")),
+        poll=poll_param(params),
     )
 
 
@@ -91,6 +91,8 @@ async def create() -> Response:
     """Publish a status; a repeated Idempotency-Key answers with the first one."""
     params = await api_params()
     grant = current_grant()
+    if params.str("scheduled_at").strip():
+        return await _schedule(params)
     post = await post_status(
         services(),
         current_account(),
@@ -99,6 +101,20 @@ async def create() -> Response:
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     return await _entity(post, check_visibility=False)
+
+
+async def _schedule(params: Params) -> Response:
+    """`scheduled_at` given: answer a ScheduledStatus (a repeated Idempotency-Key replays it)."""
+    svc, grant = services(), current_grant()
+    view = await schedule_status(
+        svc,
+        current_account(),
+        _draft(params),
+        scheduled_at=parse_time(params.str("scheduled_at")),
+        app_id=grant.app.id if grant is not None else None,
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    return api_json(scheduled_status_entity(svc, view))
 
 
 @bp.get("/api/v1/statuses")

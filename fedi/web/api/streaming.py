@@ -37,6 +37,7 @@ from fedi.streams import (
 )
 from fedi.web.api.auth import INVALID_TOKEN, api_auth, bearer_token, current_grant, viewer_id
 from fedi.web.api.entities import JsonDict
+from fedi.web.api.entities_announcements import stream_payload
 from fedi.web.api.entities_misc import conversation_entities, notification_entities, statuses_of
 from fedi.web.api.params import Params, api_params
 from fedi.web.api.responses import api_json
@@ -263,6 +264,11 @@ async def render_items(
             continue
         if item.event == "filters_changed":
             out.append((item, None))
+            continue
+        if item.announcement is not None:
+            found = await stream_payload(svc, viewer, item.announcement)
+            if found is not None:
+                out.append((item, found if isinstance(found, str) else _dump(found)))
             continue
         if item.notification is not None:
             entity = notifications.get(str(item.notification.notification.id))

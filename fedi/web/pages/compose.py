@@ -7,17 +7,19 @@ from collections.abc import Sequence
 from quart import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
-from fedi.media.compose import UploadInput, publish_with_media
+from fedi.media.compose import Composed, UploadInput, publish_with_media
 from fedi.media.views import media_views
 from fedi.outbox.commands import PostDraft
 from fedi.posts_view import post_path
+from fedi.scheduled import schedule_with_media
 from fedi.storage.rows import Media
 from fedi.timelines import ReplyContext, reply_context
 from fedi.web.auth import login_required, page, redirect_with_notice, require_viewer, services
+from fedi.web.pages.polls import poll_form_values, poll_from_form
 
 bp = Blueprint("compose", __name__)
 
-FIELDS = ("status", "spoiler_text", "visibility", "in_reply_to_id", "sensitive")
+FIELDS = ("status", "spoiler_text", "visibility", "in_reply_to_id", "sensitive", "scheduled_at")
 MEDIA_SLOTS = 4
 
 
@@ -89,6 +91,7 @@ async def compose() -> Response:
         "spoiler_text": "",
         "visibility": reply.visibility if reply else current.user.default_visibility,
         "in_reply_to_id": str(reply.parent.id) if reply else "",
+        "sensitive": "on" if current.user.default_sensitive else "",
     }
     return await page("pages/compose.html", form=form, errors={}, reply=reply)
 
@@ -99,7 +102,7 @@ async def publish() -> Response:
     current = require_viewer()
     data = await request.form
     files = await request.files
-    form = {name: data.get(name, "") for name in FIELDS}
+    form = {name: data.get(name, "") for name in FIELDS} | poll_form_values(data)
     in_reply_to = _post_id(form["in_reply_to_id"])
     draft = PostDraft(
         text=form["status"],
@@ -107,11 +110,29 @@ async def publish() -> Response:
         visibility=form["visibility"] or None,
         in_reply_to_id=in_reply_to,
         sensitive=form["sensitive"] == "on",
+        poll=poll_from_form(data),
     )
     kept = [i for raw in data.getlist("media_ids") if (i := _post_id(raw)) is not None]
-    result = await publish_with_media(
-        services(), current.account, draft, _uploads(data, files), kept_ids=kept
-    )
+    if form["scheduled_at"].strip():
+        planned = await schedule_with_media(
+            services(),
+            current.account,
+            draft,
+            _uploads(data, files),
+            kept_ids=kept,
+            when=form["scheduled_at"],
+            utc_offset=data.get("utc_offset", ""),
+        )
+        if planned.scheduled is not None:
+            when = planned.scheduled.scheduled_at.strftime("%d %b %Y, %H:%M UTC")
+            return redirect_with_notice(
+                "/settings/scheduled", f"Your post is scheduled for {when}."
+            )
+        result = Composed(post=None, media=planned.media, errors=planned.errors)
+    else:
+        result = await publish_with_media(
+            services(), current.account, draft, _uploads(data, files), kept_ids=kept
+        )
     post = result.post
     if post is None:
         reply = await _reply(in_reply_to)

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from quart import Blueprint, Response, redirect, request
 
+from fedi.announcements import current_announcements
 from fedi.timelines import home_timeline, local_timeline, tag_timeline
 from fedi.web.auth import login_required, page, require_viewer, services, viewer
 
@@ -44,12 +45,22 @@ async def home() -> Response:
     current = require_viewer()
     max_id = max_id_arg()
     timeline = await home_timeline(services(), current.id, max_id=max_id)
+    # The first page shows the announcements the viewer has not dismissed.
+    notices = (
+        []
+        if max_id is not None
+        else await current_announcements(services(), current.id, with_dismissed=False)
+    )
     return await page(
         "pages/home.html",
+        announcements=notices,
         posts=timeline.posts,
         older=max_id is not None,
         next_url=older_url("/home", timeline.next_max_id),
-        form={"visibility": current.user.default_visibility},
+        form={
+            "visibility": current.user.default_visibility,
+            "sensitive": "on" if current.user.default_sensitive else "",
+        },
         errors={},
     )
 

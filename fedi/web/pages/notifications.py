@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, Response, g, request
 
 from fedi.accounts.profiles import list_follow_requests
+from fedi.notification_policy import pending_requests
 from fedi.notifications import open_notifications, unread_count
 from fedi.outbox.interactions import approve_follow, reject_follow
 from fedi.web.auth import (
@@ -45,7 +46,10 @@ async def notifications() -> Response:
     next_url = (
         None if listing.next_max_id is None else f"/notifications?max_id={listing.next_max_id}"
     )
-    return await page("pages/notifications.html", items=listing.items, next_url=next_url)
+    filtered = await pending_requests(services(), require_viewer().id)
+    return await page(
+        "pages/notifications.html", items=listing.items, next_url=next_url, filtered=filtered
+    )
 
 
 @bp.get("/follow_requests")

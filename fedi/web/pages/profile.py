@@ -6,6 +6,7 @@ from quart import Blueprint, Response, request
 
 from fedi.accounts.profiles import get_profile, list_followers_page, list_following_page
 from fedi.outbox.interactions import follow_by_username, unfollow_by_username
+from fedi.outbox.pins import pinned_views
 from fedi.timelines import PAGE_SIZE, account_posts
 from fedi.web.auth import page, redirect_with_notice, require_viewer, services, viewer
 from fedi.web.pages.interactions import back_to
@@ -28,11 +29,13 @@ async def profile(name: str) -> Response:
     svc, viewer_id, max_id = services(), _viewer_id(), _max_id()
     view = await get_profile(svc, viewer_id, name)
     posts = await account_posts(svc, viewer_id, view.account, max_id=max_id, limit=PAGE_SIZE)
+    pinned = [] if max_id is not None else await pinned_views(svc, viewer_id, view.account)
     next_url = f"{view.path}?max_id={posts[-1].id}" if len(posts) >= PAGE_SIZE else None
     return await page(
         "pages/profile.html",
         profile=view,
         tab="posts",
+        pinned=pinned,
         posts=posts,
         older=max_id is not None,
         next_url=next_url,

@@ -9,9 +9,10 @@ from quart import Blueprint, Response, request
 
 from fedi.accounts.sessions import Viewer
 from fedi.errors import Invalid
+from fedi.instance_info import LANGUAGES
 from fedi.media.avatars import ImageChange, ProfileImages
-from fedi.media.avatars import save_profile as save_profile_and_images
 from fedi.outbox.profile import MAX_FIELDS, FieldInput, ProfileEdit
+from fedi.profile_options import ProfileOptions, indexable_of, save_profile_with_options
 from fedi.web.auth import login_required, page, redirect_with_notice, require_viewer, services
 
 bp = Blueprint("settings_profile", __name__)
@@ -37,6 +38,11 @@ def _form_from_viewer(current: Viewer) -> dict[str, Any]:
         "locked": bool(account.locked),
         "discoverable": bool(account.discoverable),
         "default_visibility": current.user.default_visibility,
+        "bot": account.actor_type in ("Service", "Application"),
+        "indexable": indexable_of(account),
+        "hide_collections": bool(account.hide_collections),
+        "default_sensitive": bool(current.user.default_sensitive),
+        "default_language": current.user.default_language,
         "avatar_description": account.avatar_description,
         "header_description": account.header_description,
     }
@@ -58,6 +64,17 @@ def _edit_from_form(form: Any) -> ProfileEdit:
         locked=form.get("locked") == "on",
         discoverable=form.get("discoverable") == "on",
         default_visibility=form.get("default_visibility", "public"),
+    )
+
+
+def _options_from_form(form: Any) -> ProfileOptions:
+    """The checkboxes and language select of `fedi.profile_options` (unchecked is off)."""
+    return ProfileOptions(
+        bot=form.get("bot") == "on",
+        indexable=form.get("indexable") == "on",
+        hide_collections=form.get("hide_collections") == "on",
+        sensitive=form.get("default_sensitive") == "on",
+        language=form.get("default_language", ""),
     )
 
 
@@ -86,6 +103,7 @@ async def _render(form: dict[str, Any], errors: dict[str, str], status: int = 20
         field_rows=rows,
         errors=errors,
         visibility_options=VISIBILITY_OPTIONS,
+        language_options=[("", "Not set"), *sorted(LANGUAGES.items(), key=lambda kv: kv[1])],
         max_fields=MAX_FIELDS,
     )
 
@@ -102,8 +120,9 @@ async def save_profile() -> Response:
     data = await request.form
     edit = _edit_from_form(data)
     images = await _images_from_form(data)
+    options = _options_from_form(data)
     try:
-        await save_profile_and_images(services(), current, edit, images)
+        await save_profile_with_options(services(), current, edit, images, options)
     except Invalid as exc:
         form = {
             "display_name": edit.display_name,
@@ -112,6 +131,11 @@ async def save_profile() -> Response:
             "locked": edit.locked,
             "discoverable": edit.discoverable,
             "default_visibility": edit.default_visibility,
+            "bot": options.bot,
+            "indexable": options.indexable,
+            "hide_collections": options.hide_collections,
+            "default_sensitive": options.sensitive,
+            "default_language": options.language,
             "avatar_description": images.avatar.description or "",
             "header_description": images.header.description or "",
         }

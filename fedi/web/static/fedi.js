@@ -181,6 +181,15 @@
     root.querySelectorAll("button[data-copy]").forEach(setUpCopyButton);
     root.querySelectorAll(".media-item[data-blurhash]").forEach(setUpBlurhash);
     root.querySelectorAll("img[data-focus]").forEach(setUpFocus);
+    root.querySelectorAll("input[data-utc-offset]").forEach(setUpLocalTime);
+  }
+
+  // "Publish later": without script the time is read as UTC; with it, as the browser's own time
+  // (its offset east of UTC goes with the form).
+  function setUpLocalTime(offset) {
+    offset.value = String(-new Date().getTimezoneOffset());
+    var help = document.getElementById("scheduled_at-help");
+    if (help) help.textContent = "Leave empty to publish now. Your local time, at least 5 minutes ahead.";
   }
 
   // One delegated listener covers forms added after load too.

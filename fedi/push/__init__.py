@@ -1,0 +1,1 @@
+"""Web Push: subscriptions per access token, VAPID, message encryption and delivery jobs."""
