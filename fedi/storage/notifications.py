@@ -122,12 +122,14 @@ async def list_notifications_filtered(
     since_id: int | None = None,
     min_id: int | None = None,
     limit: int = 40,
+    with_held: bool = False,
 ) -> list[Notification]:
     """A user's notifications, newest first, by stored type (only/except), from one account,
-    leaving out the hidden accounts'; `min_id` pages upwards from the cursor, all bounds exclusive."""
+    leaving out the hidden accounts'; `min_id` pages upwards from the cursor, all bounds exclusive.
+    With `with_held`, those the notification policy holds back are listed too."""
     order = "ASC" if min_id is not None and max_id is None else "DESC"
     rows = await conn.fetchall(
-        _API_LIST.format(order=order),
+        (_WITH_HELD if with_held else _API_LIST).format(order=order),
         {
             "a": account_id,
             "max": max_id,
@@ -219,18 +221,16 @@ async def list_notifications_with_held(
 ) -> list[Notification]:
     """`list_notifications_filtered` over the notifications shown and those the notification
     policy holds back together (Mastodon's `include_filtered`, and any `account_id` read)."""
-    order = "ASC" if min_id is not None and max_id is None else "DESC"
-    rows = await conn.fetchall(
-        _WITH_HELD.format(order=order),
-        {
-            "a": account_id,
-            "max": max_id,
-            "low": min_id if min_id is not None else since_id,
-            "types": None if types is None else json.dumps(list(types)),
-            "excluded": None if not exclude_types else json.dumps(list(exclude_types)),
-            "from": from_account_id,
-            "hidden": json.dumps(sorted(hidden_account_ids)),
-            "limit": limit,
-        },
+    return await list_notifications_filtered(
+        conn,
+        account_id,
+        types=types,
+        exclude_types=exclude_types,
+        from_account_id=from_account_id,
+        hidden_account_ids=hidden_account_ids,
+        max_id=max_id,
+        since_id=since_id,
+        min_id=min_id,
+        limit=limit,
+        with_held=True,
     )
-    return sorted((Notification.from_row(r) for r in rows), key=lambda n: n.id, reverse=True)
