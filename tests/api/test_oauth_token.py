@@ -24,6 +24,17 @@ async def register(client: Any, **fields: Any) -> dict[str, Any]:
     return await response.get_json()
 
 
+async def ask_token(client: Any, app: dict[str, Any], grant_type: str, **fields: Any) -> Any:
+    """POST /oauth/token as a form with the app's credentials, the grant and `fields`."""
+    form = {
+        "grant_type": grant_type,
+        "client_id": app["client_id"],
+        "client_secret": app["client_secret"],
+        **fields,
+    }
+    return await client.post("/oauth/token", form=form)
+
+
 async def test_register_app_returns_the_full_credential_application(client):
     """POST /api/v1/apps answers every CredentialApplication field apps decode."""
     app = await register(
@@ -157,15 +168,12 @@ async def test_password_grant_wrong_password_is_invalid_grant(client, svc):
     """A wrong password is 400 invalid_grant with the login page's message."""
     await make_user(svc, "alice")
     app = await register(client)
-    response = await client.post(
-        "/oauth/token",
-        form={
-            "grant_type": "password",
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-            "username": "alice",
-            "password": "wrong wrong wrong",
-        },
+    response = await ask_token(
+        client,
+        app,
+        "password",
+        username="alice",
+        password="wrong wrong wrong",
     )
     body = await response.get_json()
     assert response.status_code == 400
@@ -179,16 +187,7 @@ async def test_password_grant_refuses_unconfirmed_accounts(client, svc):
     """An account whose e-mail is not confirmed gets no token by password."""
     await make_user(svc, "carol", confirmed=False)
     app = await register(client)
-    response = await client.post(
-        "/oauth/token",
-        form={
-            "grant_type": "password",
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-            "username": "carol",
-            "password": PASSWORD,
-        },
-    )
+    response = await ask_token(client, app, "password", username="carol", password=PASSWORD)
     body = await response.get_json()
     assert response.status_code == 400 and body["error"] == "invalid_grant"
     assert "confirm your e-mail address" in body["error_description"]
@@ -202,15 +201,12 @@ async def test_password_grant_can_be_switched_off(tmp_path: Path):
         svc = app.extensions["fedi"]
         await make_user(svc, "alice")
         registered = await register(client)
-        response = await client.post(
-            "/oauth/token",
-            form={
-                "grant_type": "password",
-                "client_id": registered["client_id"],
-                "client_secret": registered["client_secret"],
-                "username": "alice",
-                "password": PASSWORD,
-            },
+        response = await ask_token(
+            client,
+            registered,
+            "password",
+            username="alice",
+            password=PASSWORD,
         )
         assert response.status_code == 400
         assert (await response.get_json())["error"] == "unsupported_grant_type"
@@ -281,31 +277,19 @@ async def test_unknown_grant_type_and_scope(client):
 async def test_bad_code_is_invalid_grant(client):
     """A made-up authorization code is 400 invalid_grant."""
     app = await register(client)
-    response = await client.post(
-        "/oauth/token",
-        form={
-            "grant_type": "authorization_code",
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-            "code": "made-up",
-            "redirect_uri": OOB,
-        },
-    )
+    response = await ask_token(client, app, "authorization_code", code="made-up", redirect_uri=OOB)
     assert response.status_code == 400
     assert (await response.get_json())["error"] == "invalid_grant"
 
 
 async def password_token(client: Any, app: dict[str, Any], username: str = "alice") -> str:
-    response = await client.post(
-        "/oauth/token",
-        form={
-            "grant_type": "password",
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-            "username": username,
-            "password": PASSWORD,
-            "scope": "read",
-        },
+    response = await ask_token(
+        client,
+        app,
+        "password",
+        username=username,
+        password=PASSWORD,
+        scope="read",
     )
     return (await response.get_json())["access_token"]  # type: ignore[no-any-return]
 
