@@ -112,5 +112,5 @@ async def process(svc: Services, job: Job) -> None:
 
 
 def inbox_queue(svc: Services) -> Queue:
-    """The `inbox` job kind: 8 attempts (about 3 hours of backoff), 8 activities at a time."""
-    return Queue(kind=INBOX_JOB, handler=partial(process, svc), max_attempts=8, concurrency=8)
+    """The `inbox` job kind: 8 attempts (about 3 hours of backoff), 16 activities at a time."""
+    return Queue(kind=INBOX_JOB, handler=partial(process, svc), max_attempts=8, concurrency=16)
