@@ -119,14 +119,9 @@ async def list_notifications(
     """The viewer's notifications, newest first: only `types` (Mastodon names) when given,
     never `exclude_types`, only from `account_id` when given; with `include_filtered`, those
     the notification policy holds back too."""
-    read = (
-        notification_store.list_notifications_with_held
-        if include_filtered
-        else notification_store.list_notifications_filtered
-    )
     async with svc.db.read() as conn:
         silenced = (await viewer_relations(conn, viewer_id)).silenced
-        rows = await read(
+        rows = await notification_store.list_notifications_filtered(
             conn,
             viewer_id,
             types=stored_types(types) if types else None,
@@ -137,6 +132,7 @@ async def list_notifications(
             since_id=window.since_id,
             min_id=window.min_id,
             limit=window.limit,
+            with_held=include_filtered,
         )
         items, filtered = await _items(conn, viewer_id, rows)
     return NotificationList(items=items, cursor_ids=[n.id for n in rows], filtered=filtered)

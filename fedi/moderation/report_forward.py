@@ -4,8 +4,9 @@ When a local user reports a remote account and asks to forward it, the report's 
 queues one `report_forward` job carrying the finished Flag and the inbox (the server's shared
 inbox, else the account's own). The job signs the Flag with the instance actor's key (`/actor`,
 so the reporter stays anonymous to the other server) and POSTs it: 2xx is done; 408, 429, 5xx,
-timeouts and unreachable hosts are retried with the job engine's backoff; another 4xx is final.
-A 401 to the draft-cavage signature is answered once more with an RFC 9421 one (double knock).
+timeouts and unreachable hosts are retried with the job engine's backoff (`Retry-After`
+honoured); another 4xx is final. The POST goes through the deliveries' client and double knock
+(`Deliverer.knock`): a 401 to one signature format is answered once more with the other.
 """
 
 from __future__ import annotations
@@ -15,16 +16,14 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
-
 from fedi.activitypub.context import with_context
-from fedi.activitypub.httpsig import sign_cavage, sign_rfc9421
 from fedi.activitypub.keys import key_id as main_key_id
-from fedi.activitypub.keys import load_private_key
 from fedi.activitypub.uris import Uris
 from fedi.context import Services
 from fedi.errors import FetchFailed
-from fedi.netguard import GuardPolicy, Refused, check_url
+from fedi.netguard import GuardPolicy, Refused, check_url, host_of
+from fedi.outbox.delivery import deliverer_of
+from fedi.outbox.post_client import Answer
 from fedi.storage import jobs as job_store
 from fedi.storage.db import Tx
 from fedi.storage.rows import Account, Job
@@ -35,9 +34,7 @@ logger = logging.getLogger(__name__)
 JsonDict = dict[str, Any]
 
 FORWARD_KIND = "report_forward"
-AP_CONTENT_TYPE = "application/activity+json"
 RETRYABLE = frozenset({401, 408, 429})
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
 def flag_activity(
@@ -93,41 +90,22 @@ async def enqueue_forward(
     return True
 
 
-def _signed(svc: Services, inbox: str, body: bytes, scheme: str) -> dict[str, str]:
+async def send_flag(svc: Services, inbox: str, body: bytes) -> Answer:
+    """POST a Flag signed by the instance actor, through the deliveries' client and double knock.
+
+    Raises Refused for an inbox our address rules forbid, FetchFailed when it is unreachable.
+    """
     keys = svc.instance_keys
     if keys is None:
         raise PermanentFailure("the instance actor has no key")
-    headers = {"Content-Type": AP_CONTENT_TYPE, "Accept": AP_CONTENT_TYPE}
-    sign = sign_rfc9421 if scheme == "rfc9421" else sign_cavage
-    headers.update(
-        sign(
-            method="POST",
-            url=inbox,
-            headers=headers,
-            body=body,
-            key_id=main_key_id(Uris(svc.base_url).instance_actor()),
-            private_key=load_private_key(keys.private_pem),
-        )
+    host = host_of(check_url(inbox, GuardPolicy.from_config(svc.config.federation)))
+    return await deliverer_of(svc).knock(
+        key_id=main_key_id(Uris(svc.base_url).instance_actor()),
+        private_pem=keys.private_pem,
+        inbox=inbox,
+        host=host,
+        body=body,
     )
-    return headers
-
-
-async def send_flag(svc: Services, inbox: str, body: bytes) -> int:
-    """POST a Flag signed by the instance actor; the status of the last answer (network only).
-
-    Raises Refused for an inbox our address rules forbid, httpx.RequestError when unreachable.
-    """
-    check_url(inbox, GuardPolicy.from_config(svc.config.federation))
-    http: httpx.AsyncClient = svc.extras["http"]
-    status = 0
-    # Interop: the "double knock" (SWICG): on 401, try the other signature format once.
-    for scheme in ("cavage", "rfc9421"):
-        headers = _signed(svc, inbox, body, scheme)
-        response = await http.post(inbox, content=body, headers=headers, timeout=TIMEOUT)
-        status = response.status_code
-        if status != 401:
-            break
-    return status
 
 
 def report_forward_queue(svc: Services) -> Queue:
@@ -138,16 +116,18 @@ def report_forward_queue(svc: Services) -> Queue:
         inbox = str(data["inbox"])
         body = json.dumps(data["activity"], separators=(",", ":"), ensure_ascii=False).encode()
         try:
-            status = await send_flag(svc, inbox, body)
+            answer = await send_flag(svc, inbox, body)
         except Refused as exc:
             raise PermanentFailure(exc.safe_message) from None
-        except (httpx.RequestError, FetchFailed, TimeoutError) as exc:
+        except (FetchFailed, TimeoutError, OSError) as exc:
             raise RetryLater(f"{inbox} unreachable: {type(exc).__name__}") from None
+        status = answer.status
         if 200 <= status < 300:
             logger.info("report forwarded report=%s inbox=%s", data.get("report_id"), inbox)
             return
         if status in RETRYABLE or (status >= 500 and status != 501):
-            raise RetryLater(f"{inbox} answered {status}")
+            delay = deliverer_of(svc).retry_after(answer.retry_after)
+            raise RetryLater(f"{inbox} answered {status}", delay=delay)
         raise PermanentFailure(f"{inbox} answered {status} to a forwarded report")
 
     return Queue(kind=FORWARD_KIND, handler=handle, max_attempts=16, concurrency=2)

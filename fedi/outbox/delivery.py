@@ -154,13 +154,26 @@ class Deliverer:
         return actor
 
     async def _knock(self, actor: Account, inbox: str, host: str, body: bytes) -> Answer:
+        return await self.knock(
+            key_id=actor.public_key_id or main_key_id(actor.uri),
+            private_pem=actor.private_key_pem or "",
+            inbox=inbox,
+            host=host,
+            body=body,
+        )
+
+    async def knock(
+        self, *, key_id: str, private_pem: str, inbox: str, host: str, body: bytes
+    ) -> Answer:
+        """POST a signed body to an inbox, with the second signature format after a 401 (the
+        one a host accepted is remembered). Also used for Flags signed by the instance actor."""
         first = "rfc9421" if host in self._prefers_rfc9421 else "cavage"
-        answer = await self._post(actor, inbox, body, first)
+        answer = await self._post(key_id, private_pem, inbox, body, first)
         if answer.status != 401:
             return answer
         # Interop: the "double knock" (SWICG): on 401, try the other signature format once.
         second = "cavage" if first == "rfc9421" else "rfc9421"
-        retried = await self._post(actor, inbox, body, second)
+        retried = await self._post(key_id, private_pem, inbox, body, second)
         if 200 <= retried.status < 300:
             if second == "rfc9421":
                 self._prefers_rfc9421.add(host)
@@ -168,7 +181,9 @@ class Deliverer:
                 self._prefers_rfc9421.discard(host)
         return retried
 
-    async def _post(self, actor: Account, inbox: str, body: bytes, scheme: str) -> Answer:
+    async def _post(
+        self, key_id: str, private_pem: str, inbox: str, body: bytes, scheme: str
+    ) -> Answer:
         headers = {"Content-Type": AP_CONTENT_TYPE, "Accept": AP_CONTENT_TYPE}
         sign = sign_rfc9421 if scheme == "rfc9421" else sign_cavage
         headers.update(
@@ -177,8 +192,8 @@ class Deliverer:
                 url=inbox,
                 headers=headers,
                 body=body,
-                key_id=actor.public_key_id or main_key_id(actor.uri),
-                private_key=load_private_key(actor.private_key_pem or ""),
+                key_id=key_id,
+                private_key=load_private_key(private_pem),
             )
         )
         async with asyncio.timeout(self.tuning.total):

@@ -204,33 +204,3 @@ _WITH_HELD = _API_LIST.replace(
     f" UNION ALL SELECT {_COLUMNS} FROM filtered_notifications)",
     1,
 )
-
-
-async def list_notifications_with_held(
-    conn: Conn,
-    account_id: int,
-    *,
-    types: Sequence[str] | None = None,
-    exclude_types: Sequence[str] | None = None,
-    from_account_id: int | None = None,
-    hidden_account_ids: Iterable[int] = (),
-    max_id: int | None = None,
-    since_id: int | None = None,
-    min_id: int | None = None,
-    limit: int = 40,
-) -> list[Notification]:
-    """`list_notifications_filtered` over the notifications shown and those the notification
-    policy holds back together (Mastodon's `include_filtered`, and any `account_id` read)."""
-    return await list_notifications_filtered(
-        conn,
-        account_id,
-        types=types,
-        exclude_types=exclude_types,
-        from_account_id=from_account_id,
-        hidden_account_ids=hidden_account_ids,
-        max_id=max_id,
-        since_id=since_id,
-        min_id=min_id,
-        limit=limit,
-        with_held=True,
-    )
