@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from fedi.context import Services
 from fedi.filters import FilterBundle, FilterMatch, filter_results, hidden_by_filters
 from fedi.moderation.relations import viewer_relations
-from fedi.storage import cards as card_store
 from fedi.storage import status_batch
 from fedi.storage.cards import CardWithImage
 from fedi.storage.db import Conn
 from fedi.storage.paging import Cursor
 from fedi.storage.rows import Account, OAuthApp, Post
 from fedi.storage.status_batch import AccountCounts, StatusRows
-from fedi.visibility import can_see
+from fedi.visibility import can_see, needs_facts
 
 __all__ = [
     "AccountCounts",
@@ -33,6 +32,9 @@ __all__ = [
     "load_accounts",
     "load_statuses",
 ]
+
+
+NO_COUNTS = AccountCounts()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,7 +65,7 @@ class StatusBundle:
         return self.rows.accounts.get(account_id)
 
     def counts(self, account_id: int) -> AccountCounts:
-        return self.rows.counts.get(account_id, AccountCounts())
+        return self.rows.counts.get(account_id, NO_COUNTS)
 
     def mentioned(self, post_id: int) -> list[Account]:
         """Mentioned accounts of a post (known ones), in a stable order."""
@@ -80,6 +82,14 @@ class StatusBundle:
 
 
 def _visible(viewer_id: int | None, post: Post, rows: StatusRows, blocked: frozenset[int]) -> bool:
+    if not needs_facts(viewer_id, post):  # most posts: no follow or mention facts to look up
+        return can_see(
+            viewer_id,
+            post,
+            follows_author=False,
+            mentioned=False,
+            blocked=post.account_id in blocked,
+        )
     return can_see(
         viewer_id,
         post,
@@ -131,8 +141,7 @@ async def bundle_from_rows(
         ):
             continue
         items.append(StatusItem(post=post, shown=shown))
-    # One more query per page: the shown posts' preview cards.
-    cards = await card_store.cards_for_posts(conn, [i.shown.id for i in items]) if items else {}
+    cards = {i.shown.id: rows.cards[i.shown.id] for i in items if i.shown.id in rows.cards}
     return StatusBundle(viewer_id=viewer_id, items=items, rows=rows, cards=cards)
 
 

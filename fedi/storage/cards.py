@@ -163,14 +163,8 @@ async def cards_for_posts(conn: Conn, post_ids: Sequence[int]) -> dict[int, Card
     """The ready cards of several posts with their cached images, in one query."""
     if not post_ids:
         return {}
-    rows = await conn.fetchall(
-        f"SELECT pc.post_id AS pc_post_id, c.*, {_MEDIA_SELECT}"  # noqa: S608 - column names
-        " FROM post_cards pc JOIN preview_cards c ON c.id = pc.card_id"
-        " LEFT JOIN media m ON m.id = c.image_media_id"
-        " WHERE pc.post_id IN (SELECT value FROM json_each(?)) AND c.state = 'ready'",
-        (json.dumps(sorted(set(post_ids))),),
-    )
-    return {r["pc_post_id"]: _card_and_image(r) for r in rows}
+    ids = list(post_ids)
+    return await conn.run(lambda c: cards_among(c, ids))
 
 
 async def trending_cards(
@@ -222,3 +216,17 @@ async def card_history(conn: Conn, card_ids: Sequence[int], *, since_id: int) ->
         {"ids": json.dumps(list(card_ids)), "since": since_id, "day": DAY_MS},
     )
     return [CardDay(card_id=r[0], day=r[1], uses=r[2], accounts=r[3]) for r in rows]
+
+
+def cards_among(c: sqlite3.Connection, post_ids: Sequence[int]) -> dict[int, CardWithImage]:
+    """`cards_for_posts` on the connection's thread (for batch loaders already running there)."""
+    if not post_ids:
+        return {}
+    rows = c.execute(
+        f"SELECT pc.post_id AS pc_post_id, c.*, {_MEDIA_SELECT}"  # noqa: S608 - column names
+        " FROM post_cards pc JOIN preview_cards c ON c.id = pc.card_id"
+        " LEFT JOIN media m ON m.id = c.image_media_id"
+        " WHERE pc.post_id IN (SELECT value FROM json_each(?)) AND c.state = 'ready'",
+        (json.dumps(sorted(set(post_ids))),),
+    ).fetchall()
+    return {r["pc_post_id"]: _card_and_image(r) for r in rows}

@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from fedi.storage.read_cache import CachingConnection, ReadCaches
+
 logger = logging.getLogger(__name__)
 
 Params = Mapping[str, Any] | Sequence[Any]
@@ -206,11 +208,18 @@ class Database:
         self._budgets: dict[int, _Budget] = {}
         self._checkpoint: asyncio.Future[Any] | None = None
         self._commits = 0
+        self.caches = ReadCaches()
+        """What readers keep between reads, checked by row stamps (`status_cache`)."""
 
     async def _connect(self, *, readonly: bool, inline: bool = False) -> aiosqlite.Connection:
         # The writer is also used inline from the loop's thread (check_same_thread off; the
         # write lock keeps one user at a time).
-        pending = aiosqlite.connect(self.path, isolation_level=None, check_same_thread=not inline)
+        pending = aiosqlite.connect(
+            self.path,
+            isolation_level=None,
+            check_same_thread=not inline,
+            factory=CachingConnection,
+        )
         # A connection some crashed caller never closed must not keep the process alive at exit
         # (aiosqlite's worker thread is not a daemon); WAL keeps the data safe either way.
         pending._thread.daemon = True
@@ -220,6 +229,8 @@ class Database:
             await raw.execute(pragma)
         if readonly:
             await raw.execute("PRAGMA query_only=ON")
+            # Only readers fill the caches: they see committed rows, never a transaction's own.
+            raw._conn.caches = self.caches
         return raw
 
     async def open(self) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fedi.storage.db import Conn
+from fedi.storage.read_cache import ReadCaches
 from fedi.storage.rows import Account, Follow, Post
 
 
@@ -31,8 +32,15 @@ class Cursor:
 PostQuery = Callable[[sqlite3.Connection], list[Post]]
 """A page query run on the connection's thread (so a caller can batch it with related rows)."""
 
-POST_COLUMNS = ", ".join(f"p.{name}" for name in Post.__dataclass_fields__ if name != "raw_json")
-"""Every column of a post but its raw document (large for remote posts; no entity shows it)."""
+POST_COLUMNS = ", ".join(
+    "coalesce((SELECT s.stamp FROM post_stamps s WHERE s.post_id = p.id), 0) AS stamp"
+    if name == "stamp"
+    else f"p.{name}"
+    for name in Post.__dataclass_fields__
+    if name != "raw_json"
+)
+"""Every column of a post but its raw document (large for remote posts; no entity shows it),
+and its stamp (`read_cache`)."""
 
 
 def _bounds(column: str, cursor: Cursor) -> tuple[str, dict[str, Any], str]:
@@ -107,12 +115,43 @@ def _posts(rows: Sequence[Any]) -> list[Post]:
     return sorted(build_rows(Post, rows), key=lambda p: p.id, reverse=True)
 
 
+def stamped_posts(c: sqlite3.Connection, rows: Sequence[Any]) -> list[Post]:
+    """The posts of (id, stamp) rows, newest first: rows a reader kept at that stamp
+    (`read_cache`; a post's stamp moves on every change, migration 0018), the others read
+    in one query. Posts gone since the rows were read are left out."""
+    caches: ReadCaches | None = getattr(c, "caches", None)
+    found: dict[int, Post]
+    if caches is None:
+        found, missing = {}, [row[0] for row in rows]
+    else:
+        found, missing = caches.posts.get_many(rows)  # type: ignore[assignment]
+    if missing:
+        loaded = c.execute(
+            f"SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({_marks(missing)})",  # noqa: S608
+            missing,
+        ).fetchall()
+        for post in build_rows(Post, loaded):
+            found[post.id] = post
+            if caches is not None:
+                caches.posts.put(post.id, post.stamp, post)
+    return sorted(found.values(), key=_post_id, reverse=True)
+
+
+def _post_id(post: Post) -> int:
+    return post.id
+
+
+def _marks(values: Sequence[object]) -> str:
+    return "?" + ",?" * (len(values) - 1) if values else ""
+
+
 def _pairs(rows: Sequence[Any]) -> list[tuple[int, int]]:
     return sorted(((r[0], r[1]) for r in rows), reverse=True)
 
 
 def home_posts(account_id: int, cursor: Cursor) -> PostQuery:
-    """A home feed page: the materialised feed's range scan joined to the posts, one query.
+    """A home feed page: the materialised feed's range scan with each post's stamp, then the
+    posts a reader kept at those stamps, the others in one more query (`stamped_posts`).
 
     Rows written (or boosted) by members of the account's exclusive lists are left out; the
     member set is a subquery SQLite evaluates once (an index lookup that finds nothing for an
@@ -120,14 +159,15 @@ def home_posts(account_id: int, cursor: Cursor) -> PostQuery:
     """
     where, params, order = _bounds("f.post_id", cursor)
     sql = (
-        f"SELECT {POST_COLUMNS} FROM home_feed f JOIN posts p ON p.id = f.post_id"
+        "SELECT f.post_id, coalesce(s.stamp, 0) FROM home_feed f"
+        " LEFT JOIN post_stamps s ON s.post_id = f.post_id"
         f" WHERE f.account_id = :a{where}"  # noqa: S608 - fixed fragments only
         " AND f.author_id NOT IN (SELECT m.account_id FROM lists l"
         " JOIN list_accounts m ON m.list_id = l.id WHERE l.account_id = :a AND l.exclusive = 1)"
         f" ORDER BY f.post_id {order} LIMIT :limit"
     )
     values = {**params, "a": account_id}
-    return lambda c: _posts(c.execute(sql, values).fetchall())
+    return lambda c: stamped_posts(c, c.execute(sql, values).fetchall())
 
 
 async def list_home_posts(conn: Conn, account_id: int, cursor: Cursor) -> list[Post]:

@@ -13,7 +13,7 @@ from fedi.storage.db import Conn, Tx
 from fedi.storage.ids import new_id
 from fedi.storage.rows import Post
 
-_COLUMNS = tuple(Post.__dataclass_fields__)
+_COLUMNS = tuple(name for name in Post.__dataclass_fields__ if name != "stamp")
 _INSERT = (
     f"INSERT INTO posts ({', '.join(_COLUMNS)}) VALUES ({', '.join(':' + c for c in _COLUMNS)})"
     " ON CONFLICT (uri) DO NOTHING"

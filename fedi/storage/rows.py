@@ -18,14 +18,15 @@ class _Row:
         names = _FIELD_NAMES.get(cls)
         if names is None:
             names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-        keys = row.keys()
-        if len(keys) == len(names):
+        # By position: sqlite3.Row looks a name up by scanning its columns, which made a
+        # 36-column account cost ~35 µs.
+        values = dict(zip(row.keys(), row, strict=True))
+        if len(values) == len(names):
             try:
-                return cls(**{name: row[name] for name in names})
-            except IndexError:
+                return cls(**{name: values[name] for name in names})
+            except KeyError:
                 pass
-        present = set(keys)
-        return cls(**{name: row[name] for name in names if name in present})
+        return cls(**{name: values[name] for name in names if name in values})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,6 +66,9 @@ class Account(_Row):
     header_description: str = ""
     indexable: int | None = None
     hide_collections: int = 0
+    stamp: int = -1
+    """`account_stats.stamp`: moves on every update of the row (migration 0018); -1: not
+    loaded."""
 
     @property
     def local(self) -> bool:
@@ -175,6 +179,10 @@ class Post(_Row):
     created_at: str = ""
     edited_at: str | None = None
     deleted_at: str | None = None
+    stamp: int = -1
+    """`post_stamps`: moves whenever the row or a related row its entity shows changes
+    (migration 0018: likes, boosts, replies, mentions, tags, app, media, poll, card); -1: not
+    loaded."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,29 +13,25 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from fedi.storage.cards import CardWithImage
 from fedi.storage.db import Conn
-from fedi.storage.paging import POST_COLUMNS, PostQuery, build_rows
-from fedi.storage.polls import Poll, polls_among
+from fedi.storage.paging import PostQuery, stamped_posts
+from fedi.storage.polls import Poll
+from fedi.storage.read_cache import ReadCaches
 from fedi.storage.rows import Account, Media, OAuthApp, Post
-
-ACCOUNT_COLUMNS = ", ".join(
-    f"a.{name}"
-    for name in Account.__dataclass_fields__
-    if name not in ("public_key_pem", "private_key_pem", "raw_json")
+from fedi.storage.status_cache import (
+    AccountCounts,
+    PostExtras,
+    display_accounts,
+    own_votes,
+    post_extras,
 )
-"""What entities show of an account: keys and the raw actor document are left in the table."""
 
 T = TypeVar("T")
 
+__all__ = ["AccountCounts", "StatusRows"]
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AccountCounts:
-    """The counts an Account entity shows (kept by triggers in `account_stats`)."""
-
-    statuses: int = 0
-    followers: int = 0
-    following: int = 0
-    last_status_at: str | None = None
+NO_COUNTS = AccountCounts()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +60,11 @@ class StatusRows:
     """Polls of the shown posts (fedi.storage.polls)."""
     poll_votes: dict[int, tuple[int, ...]] = field(default_factory=dict)
     """The viewer's chosen options per poll."""
+    cards: dict[int, CardWithImage] = field(default_factory=dict)
+    """Ready preview cards of the shown posts (`fedi.cards`)."""
+    extras: dict[int, PostExtras] = field(default_factory=dict)
+    """Everything above that is not the viewer's, per shown post, as one object: the same
+    object while nothing in it changed (`status_cache`), so renderers can key on it."""
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -73,44 +74,12 @@ def _marks(values: Sequence[object]) -> str:
 def accounts_with_counts(
     c: sqlite3.Connection, ids: Iterable[int]
 ) -> tuple[dict[int, Account], dict[int, AccountCounts]]:
-    """Accounts by id with their counts, in one query (on the connection's thread).
+    """Accounts by id with their counts, in one query (on the connection's thread; two when
+    some accounts changed since they were last read: `status_cache.display_accounts`).
 
     The accounts are for display: their keys and raw actor documents are not loaded.
     """
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}, {}
-    rows = c.execute(
-        f"SELECT {ACCOUNT_COLUMNS}, s.statuses_count AS s_statuses, s.followers_count AS s_followers,"
-        " s.following_count AS s_following, s.last_status_at AS s_last"
-        f" FROM accounts a LEFT JOIN account_stats s ON s.account_id = a.id"
-        f" WHERE a.id IN ({_marks(wanted)})",  # noqa: S608 - placeholders only
-        wanted,
-    ).fetchall()
-    accounts = {a.id: a for a in build_rows(Account, rows)}
-    counts = {
-        r["id"]: _counts(
-            r["s_statuses"] or 0, r["s_followers"] or 0, r["s_following"] or 0, r["s_last"]
-        )
-        for r in rows
-    }
-    return accounts, counts
-
-
-_COUNTS: dict[tuple[int, int, int, str | None], AccountCounts] = {}
-
-
-def _counts(statuses: int, followers: int, following: int, last: str | None) -> AccountCounts:
-    """AccountCounts shared by value (a frozen dataclass costs microseconds to build)."""
-    key = (statuses, followers, following, last)
-    found = _COUNTS.get(key)
-    if found is None:
-        if len(_COUNTS) > 8192:
-            _COUNTS.clear()
-        found = _COUNTS[key] = AccountCounts(
-            statuses=statuses, followers=followers, following=following, last_status_at=last
-        )
-    return found
+    return display_accounts(c, ids)
 
 
 async def load_accounts_with_counts(
@@ -135,96 +104,51 @@ async def load_account_counts(conn: Conn, ids: Iterable[int]) -> dict[int, Accou
         r[0]: AccountCounts(statuses=r[1], followers=r[2], following=r[3], last_status_at=r[4])
         for r in rows
     }
-    return {i: found.get(i, AccountCounts()) for i in wanted}
+    return {i: found.get(i, NO_COUNTS) for i in wanted}
 
 
-def _load(c: sqlite3.Connection, viewer_id: int | None, posts: list[Post]) -> StatusRows:
+def _load(
+    c: sqlite3.Connection, viewer_id: int | None, posts: list[Post], *, fresh: bool = False
+) -> StatusRows:
+    """The related rows of `posts` (`fresh`: read in this same hop, their stamps current)."""
     given = {p.id: p for p in posts}
     wanted = sorted({p.reblog_of_id for p in posts if p.reblog_of_id is not None} - set(given))
     originals: dict[int, Post] = {}
     if wanted:
-        rows = c.execute(
-            f"SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({_marks(wanted)})",  # noqa: S608
+        stamps = c.execute(
+            "SELECT p.id, coalesce(s.stamp, 0) FROM posts p"
+            " LEFT JOIN post_stamps s ON s.post_id = p.id"
+            f" WHERE p.id IN ({_marks(wanted)})",  # noqa: S608 - placeholders only
             wanted,
         ).fetchall()
-        originals = {p.id: p for p in build_rows(Post, rows)}
+        originals = {p.id: p for p in stamped_posts(c, stamps)}
     every = {**given, **originals}
     shown = sorted(i for i, p in every.items() if p.reblog_of_id is None)
-    mentions: dict[int, list[int]] = {}
-    tags: dict[int, list[str]] = {}
-    if shown:
-        marks = _marks(shown)
-        for post_id, account_id in c.execute(
-            f"SELECT post_id, account_id FROM post_mentions WHERE post_id IN ({marks})",  # noqa: S608
-            shown,
-        ):
-            mentions.setdefault(post_id, []).append(account_id)
-        for post_id, tag in c.execute(
-            f"SELECT post_id, tag FROM post_tags WHERE post_id IN ({marks}) ORDER BY tag",  # noqa: S608
-            shown,
-        ):
-            tags.setdefault(post_id, []).append(tag)
+    extras = post_extras(c, [every[i] for i in shown], fresh=fresh)
+    mentions = {i: list(e.mentions) for i, e in extras.items() if e.mentions}
     account_ids = {p.account_id for p in every.values()}
     for found in mentions.values():
         account_ids.update(found)
     accounts, counts = accounts_with_counts(c, account_ids)
-    likes, reblogs, replies = _post_counts(c, shown)
-    local_ids = [i for i in shown if every[i].local]
-    apps: dict[int, OAuthApp] = {}
-    if local_ids:
-        rows = c.execute(
-            "SELECT pa.post_id AS post_id, o.* FROM post_apps pa"
-            " JOIN oauth_apps o ON o.id = pa.app_id"
-            f" WHERE pa.post_id IN ({_marks(local_ids)})",  # noqa: S608
-            local_ids,
-        ).fetchall()
-        apps = dict(zip((r["post_id"] for r in rows), build_rows(OAuthApp, rows), strict=True))
-    media: dict[int, list[Media]] = {}
-    if shown:
-        found = c.execute(
-            f"SELECT * FROM media WHERE post_id IN ({_marks(shown)})"  # noqa: S608
-            " ORDER BY post_id, position, id",
-            shown,
-        ).fetchall()
-        for item in build_rows(Media, found):
-            media.setdefault(item.post_id or 0, []).append(item)
-    polls, poll_votes = polls_among(c, viewer_id, shown)
+    polls = {i: e.poll for i, e in extras.items() if e.poll is not None}
     viewer = _viewer_sets(c, viewer_id, every, shown) if viewer_id is not None else {}
     return StatusRows(
         originals=originals,
         accounts=accounts,
         counts=counts,
         mentions=mentions,
-        tags=tags,
-        likes=likes,
-        reblogs=reblogs,
-        replies=replies,
-        apps=apps,
-        media=media,
+        tags={i: list(e.tags) for i, e in extras.items() if e.tags},
+        likes={i: e.likes for i, e in extras.items() if e.likes},
+        reblogs={i: e.reblogs for i, e in extras.items() if e.reblogs},
+        replies={i: e.replies for i, e in extras.items() if e.replies},
+        apps={i: e.app for i, e in extras.items() if e.app is not None},
+        media={i: list(e.media) for i, e in extras.items() if e.media},
         polls=polls,
-        poll_votes=poll_votes,
+        poll_votes=own_votes(c, viewer_id, list(polls)) if viewer_id is not None else {},
+        cards={i: e.card for i, e in extras.items() if e.card is not None},
+        extras=extras,
         **viewer,
     )
-
-
-def _post_counts(
-    c: sqlite3.Connection, shown: list[int]
-) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
-    """Likes, boosts and replies per post, in one statement."""
-    found: tuple[dict[int, int], dict[int, int], dict[int, int]] = ({}, {}, {})
-    if not shown:
-        return found
-    marks = _marks(shown)
-    sql = (
-        f"SELECT 0, post_id, count(*) FROM likes WHERE post_id IN ({marks}) GROUP BY post_id"
-        " UNION ALL SELECT 1, reblog_of_id, count(*) FROM posts"
-        f" WHERE reblog_of_id IN ({marks}) AND deleted_at IS NULL GROUP BY reblog_of_id"
-        " UNION ALL SELECT 2, in_reply_to_id, count(*) FROM posts"
-        f" WHERE in_reply_to_id IN ({marks}) AND deleted_at IS NULL GROUP BY in_reply_to_id"
-    )
-    for kind, post_id, count in c.execute(sql, shown * 3):  # noqa: S608 - placeholders only
-        found[kind][post_id] = count
-    return found
 
 
 # The viewer's own rows among a page, by StatusRows field: (SQL for one arm, which ids it takes).
@@ -259,7 +183,8 @@ def _viewer_sets(
     c: sqlite3.Connection, viewer_id: int, every: dict[int, Post], shown: list[int]
 ) -> dict[str, frozenset[int]]:
     """What the viewer liked, boosted, bookmarked, muted, pinned and follows among a page (the
-    followed authors of followers-only posts, for visibility), in one statement."""
+    followed authors of followers-only posts, for visibility), in one statement; a reader keeps
+    it for the page while the viewer's stamp (`viewer_stamps`, migration 0018) is unchanged."""
     ids = {
         "liked": shown,
         "reblogged": shown,
@@ -270,6 +195,23 @@ def _viewer_sets(
             {p.account_id for p in every.values() if p.visibility == "private"} - {viewer_id}
         ),
     }
+    caches: ReadCaches | None = getattr(c, "caches", None)
+    if caches is None:
+        return _viewer_marks(c, viewer_id, ids)
+    # Kept per viewer and page while the viewer's marks and follows are unchanged.
+    row = c.execute("SELECT stamp FROM viewer_stamps WHERE account_id = ?", (viewer_id,)).fetchone()
+    stamp = row[0] if row is not None else 0
+    key = (viewer_id, *(tuple(ids[name]) for name, _ in _VIEWER_ARMS))
+    found = caches.viewer_marks.get(key, stamp)
+    if found is None:
+        found = _viewer_marks(c, viewer_id, ids)
+        caches.viewer_marks.put(key, stamp, found)
+    return found  # type: ignore[no-any-return]
+
+
+def _viewer_marks(
+    c: sqlite3.Connection, viewer_id: int, ids: dict[str, list[int]]
+) -> dict[str, frozenset[int]]:
     arms, params = [], []
     for n, (name, sql) in enumerate(_VIEWER_ARMS):
         if ids[name]:
@@ -280,22 +222,6 @@ def _viewer_sets(
         for n, value in c.execute(" UNION ALL ".join(arms), params):
             found[n].add(value)
     return {name: frozenset(found[n]) for n, (name, _) in enumerate(_VIEWER_ARMS)}
-
-
-_BASE_FIELDS = (
-    "originals",
-    "accounts",
-    "counts",
-    "mentions",
-    "tags",
-    "likes",
-    "reblogs",
-    "replies",
-    "apps",
-    "media",
-    "polls",
-    "poll_votes",
-)
 
 
 async def load_status_rows(conn: Conn, viewer_id: int | None, posts: list[Post]) -> StatusRows:
@@ -313,7 +239,7 @@ async def load_page(
 
     def work(c: sqlite3.Connection) -> tuple[list[Post], StatusRows]:
         posts = query(c)
-        return posts, (_load(c, viewer_id, posts) if posts else StatusRows())
+        return posts, (_load(c, viewer_id, posts, fresh=True) if posts else StatusRows())
 
     return await conn.run(work)
 
@@ -326,6 +252,6 @@ async def load_page_with(
 
     def work(c: sqlite3.Connection) -> tuple[list[Post], StatusRows, T]:
         posts = query(c)
-        return posts, (_load(c, viewer_id, posts) if posts else StatusRows()), also(c)
+        return posts, (_load(c, viewer_id, posts, fresh=True) if posts else StatusRows()), also(c)
 
     return await conn.run(work)

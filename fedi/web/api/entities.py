@@ -31,7 +31,7 @@ from fedi.web.api.entities_cards import card_entity
 from fedi.web.api.entities_filters import filter_result_entities
 from fedi.web.api.entities_media import media_entity
 from fedi.web.api.entities_polls import status_poll
-from fedi.web.api.entity_cache import entity_cache
+from fedi.web.api.entity_cache import IdentityCache, entity_cache
 
 JsonDict = dict[str, Any]
 
@@ -203,7 +203,7 @@ def _account(
 
 def _status_text(svc: Services, post: Post, tags: Sequence[str]) -> JsonDict:
     """The parts of a Status entity that only the post row (and its tags) decide, in the
-    entity's key order; `_status` fills the rest (counts, account, media, viewer state)."""
+    entity's key order; `_status_shown` and `_status` fill the rest."""
     return {
         "id": str(post.id),
         "uri": post.uri,
@@ -234,33 +234,54 @@ def _status_text(svc: Services, post: Post, tags: Sequence[str]) -> JsonDict:
     }
 
 
+def shown_parts(
+    svc: Services,
+    bundle: StatusBundle,
+    post: Post,
+    *,
+    memo: dict[int, JsonDict],
+    views: IdentityCache,
+) -> JsonDict:
+    """The parts of a post's Status entity every viewer sees alike (`_status_shown`), kept in
+    `views` (`status_views`) while the post, its extras, author and counts are the same. A
+    shared dict: copy before changing it."""
+    rows = bundle.rows
+    extras = rows.extras.get(post.id)
+    if extras is None:  # rows loaded without extras: build every part
+        return _status_shown(svc, bundle, post, _account(svc, bundle, post.account_id, memo))
+    # The author's entity is only looked up when the parts are built.
+    author = (extras, rows.accounts.get(post.account_id), bundle.counts(post.account_id))
+    return views.get_or_build(
+        post,
+        author,
+        lambda: _status_shown(svc, bundle, post, _account(svc, bundle, post.account_id, memo)),
+    )
+
+
+def status_views(svc: Services) -> IdentityCache:
+    """This instance's kept `shown_parts`."""
+    return entity_cache(svc, "status_views")
+
+
 def _status(
     svc: Services,
     bundle: StatusBundle,
     post: Post,
     *,
-    media: Mapping[int, list[JsonDict]],
+    media: Mapping[int, list[JsonDict]] | None,
     filtered: Mapping[int, list[JsonDict]] | None,
     memo: dict[int, JsonDict],
+    views: IdentityCache,
 ) -> JsonDict:
     rows = bundle.rows
-    tags = rows.tags.get(post.id)
-    entity = dict(
-        entity_cache(svc, "statuses").get_or_build(
-            post, tags, lambda: _status_text(svc, post, tags or [])
-        )
-    )
-    entity["account"] = _account(svc, bundle, post.account_id, memo)
-    entity["media_attachments"] = list(media.get(post.id, []))
-    entity["mentions"] = [mention_entity(a) for a in bundle.mentioned(post.id)]
-    entity["reblogs_count"] = rows.reblogs.get(post.id, 0)
-    entity["favourites_count"] = rows.likes.get(post.id, 0)
-    entity["replies_count"] = rows.replies.get(post.id, 0)
-    entity["poll"] = status_poll(bundle, post)
-    entity["card"] = card_entity(svc, bundle.cards[post.id]) if post.id in bundle.cards else None
-    app = bundle.app(post.id)
-    if app is not None:
-        entity["application"] = application_entity(app)
+    shown = shown_parts(svc, bundle, post, memo=memo, views=views)
+    entity = dict(shown)
+    if media is not None:
+        entity["media_attachments"] = list(media.get(post.id, []))
+    if post.id in rows.mentions:
+        entity["mentions"] = [mention_entity(a) for a in bundle.mentioned(post.id)]
+    if post.id in rows.polls:  # `expired` and the viewer's votes change without the rows
+        entity["poll"] = status_poll(bundle, post)
     if bundle.viewer_id is not None:
         viewer = bundle.viewer_id
         entity["favourited"] = post.id in rows.liked
@@ -270,6 +291,23 @@ def _status(
         if post.account_id == viewer:
             entity["pinned"] = post.id in rows.pinned
         entity["filtered"] = list((filtered or {}).get(post.id, []))
+    return entity
+
+
+def _status_shown(svc: Services, bundle: StatusBundle, post: Post, account: JsonDict) -> JsonDict:
+    """The parts of a Status entity every viewer sees alike (not its mentions or poll, which
+    `_status` adds per request)."""
+    rows = bundle.rows
+    entity = _status_text(svc, post, rows.tags.get(post.id) or [])
+    entity["account"] = account
+    entity["media_attachments"] = [media_entity(svc, m) for m in rows.media.get(post.id, ())]
+    entity["reblogs_count"] = rows.reblogs.get(post.id, 0)
+    entity["favourites_count"] = rows.likes.get(post.id, 0)
+    entity["replies_count"] = rows.replies.get(post.id, 0)
+    entity["card"] = card_entity(svc, bundle.cards[post.id]) if post.id in bundle.cards else None
+    app = bundle.app(post.id)
+    if app is not None:
+        entity["application"] = application_entity(app)
     return entity
 
 
@@ -325,17 +363,33 @@ def bundle_entities(
     media: Mapping[int, list[JsonDict]] | None = None,
     filtered: Mapping[int, list[JsonDict]] | None = None,
 ) -> list[JsonDict]:
-    """Status entities of a loaded bundle, in its order (no queries); `media` defaults to the
-    bundle's attachments, `filtered` to the bundle's filter matches (`filter_bundle`)."""
-    media = media_map(svc, bundle) if media is None else media
+    """Status entities of a loaded bundle, in its order (no queries); `media` (entities per post
+    id) replaces the bundle's attachments, `filtered` defaults to the bundle's filter matches
+    (`filter_bundle`)."""
     if filtered is None and bundle.filtered:
         filtered = filter_result_entities(bundle.filtered)
     memo: dict[int, JsonDict] = {}
-    out = []
-    for item in bundle.items:
-        shown = _status(svc, bundle, item.shown, media=media, filtered=filtered, memo=memo)
-        out.append(_wrapper(svc, bundle, item, shown, memo) if item.is_reblog else shown)
-    return out
+    views = status_views(svc)
+    return [
+        item_entity(svc, bundle, item, media=media, filtered=filtered, memo=memo, views=views)
+        for item in bundle.items
+    ]
+
+
+def item_entity(
+    svc: Services,
+    bundle: StatusBundle,
+    item: StatusItem,
+    *,
+    media: Mapping[int, list[JsonDict]] | None = None,
+    filtered: Mapping[int, list[JsonDict]] | None,
+    memo: dict[int, JsonDict],
+    views: IdentityCache,
+) -> JsonDict:
+    """The Status entity of one item of a bundle (a boost: its wrapper), as `bundle_entities`
+    builds it (`memo` and `views` shared across the page)."""
+    shown = _status(svc, bundle, item.shown, media=media, filtered=filtered, memo=memo, views=views)
+    return _wrapper(svc, bundle, item, shown, memo) if item.is_reblog else shown
 
 
 def media_map(svc: Services, bundle: StatusBundle) -> dict[int, list[JsonDict]]:

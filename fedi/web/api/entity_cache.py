@@ -12,13 +12,14 @@ copy before changing one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fedi.context import Services
 
 ENTRIES = 8192
 
 JsonDict = dict[str, Any]
+T = TypeVar("T")
 
 
 class IdentityCache:
@@ -27,16 +28,14 @@ class IdentityCache:
 
     def __init__(self, size: int = ENTRIES) -> None:
         self.size = size
-        self._items: dict[int, tuple[object, object, JsonDict]] = {}
+        self._items: dict[int, tuple[object, object, Any]] = {}
 
-    def get_or_build(
-        self, first: object, second: object, build: Callable[[], JsonDict]
-    ) -> JsonDict:
+    def get_or_build(self, first: object, second: object, build: Callable[[], T]) -> T:
         """The value built from (`first`, `second`), built and kept on a miss."""
         key = id(first)
         found = self._items.get(key)
         if found is not None and found[0] is first and (found[1] is second or found[1] == second):
-            return found[2]
+            return found[2]  # type: ignore[no-any-return]
         value = build()
         items = self._items
         if key not in items and len(items) >= self.size:

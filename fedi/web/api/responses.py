@@ -81,7 +81,12 @@ def link_header(newest_id: int | None, oldest_id: int | None) -> str | None:
 
 def paginated(items: Sequence[Any], cursor_ids: Sequence[int], *, status: int = 200) -> Response:
     """A JSON list with its Link header; `cursor_ids` are the items' paging ids, newest first."""
-    response = api_json(list(items), status)
+    return paginated_json(json_bytes(list(items)), cursor_ids, status=status)
+
+
+def paginated_json(body: bytes, cursor_ids: Sequence[int], *, status: int = 200) -> Response:
+    """`paginated` for a list already encoded (`status_json`)."""
+    response = Response(body, status=status, content_type="application/json; charset=utf-8")
     if cursor_ids:
         link = link_header(cursor_ids[0], cursor_ids[-1])
         if link:

@@ -7,9 +7,9 @@ from quart import Blueprint, Response
 from fedi.api_reads import timelines as reads
 from fedi.api_reads.timelines import StatusPage
 from fedi.web.api.auth import api_auth, viewer_id
-from fedi.web.api.entities import bundle_entities
 from fedi.web.api.params import Params, api_params
-from fedi.web.api.responses import paginated
+from fedi.web.api.responses import paginated_json
+from fedi.web.api.status_json import bundle_json
 from fedi.web.api.statuses import cursor_of
 from fedi.web.auth import services
 
@@ -18,8 +18,7 @@ bp = Blueprint("api_timelines", __name__)
 
 async def statuses_response(page: StatusPage) -> Response:
     """A page of statuses with its Link header (`next` by max_id, `prev` by min_id)."""
-    svc = services()
-    return paginated(bundle_entities(svc, page.bundle), page.cursor_ids)
+    return paginated_json(bundle_json(services(), page.bundle), page.cursor_ids)
 
 
 def _scope(params: Params) -> bool | None:

@@ -1,0 +1,70 @@
+"""A page of Status entities encoded straight to JSON, for the timelines.
+
+Most statuses of a timeline have no mentions and no poll: their entity is the parts every
+viewer sees alike (`entities.shown_parts`, kept per process) and the viewer's marks. Those parts
+are kept encoded too, and the viewer's marks are appended to them as bytes, so a page costs
+neither forty dict copies nor encoding forty accounts again. The output is byte for byte what
+encoding `bundle_entities` gives (the marks come last in both); boosts and statuses with
+mentions or a poll are encoded whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fedi.api_reads.bundles import StatusBundle
+from fedi.context import Services
+from fedi.storage.rows import Post
+from fedi.web.api.entities import item_entity, shown_parts, status_views
+from fedi.web.api.entities_filters import filter_result_entities
+from fedi.web.api.entity_cache import entity_cache
+from fedi.web.api.responses import json_bytes
+
+JsonDict = dict[str, Any]
+
+_BOOL = (b"false", b"true")
+
+
+def bundle_json(svc: Services, bundle: StatusBundle) -> bytes:
+    """The JSON array `json_bytes(bundle_entities(svc, bundle))` would give."""
+    filtered = filter_result_entities(bundle.filtered) if bundle.filtered else None
+    memo: dict[int, JsonDict] = {}
+    views = status_views(svc)
+    encoded = entity_cache(svc, "status_json")
+    rows = bundle.rows
+    pieces = []
+    for item in bundle.items:
+        post = item.shown
+        if item.is_reblog or post.id in rows.mentions or post.id in rows.polls:
+            entity = item_entity(svc, bundle, item, filtered=filtered, memo=memo, views=views)
+            pieces.append(json_bytes(entity))
+            continue
+        shown = shown_parts(svc, bundle, post, memo=memo, views=views)
+        raw = encoded.get_or_build(shown, None, lambda shown=shown: json_bytes(shown))
+        pieces.append(raw[:-1] + _marks(bundle, post, filtered) if raw[-1:] == b"}" else raw)
+    return b"[" + b",".join(pieces) + b"]"
+
+
+def _marks(
+    bundle: StatusBundle, post: Post, filtered: Mapping[int, list[JsonDict]] | None
+) -> bytes:
+    """The viewer's fields closing a status's object, in `entities._status`'s order."""
+    viewer = bundle.viewer_id
+    if viewer is None:
+        return b"}"
+    rows = bundle.rows
+    out = (
+        b',"favourited":'
+        + _BOOL[post.id in rows.liked]
+        + b',"reblogged":'
+        + _BOOL[post.id in rows.reblogged]
+        + b',"muted":'
+        + _BOOL[(post.thread_root_id or post.id) in rows.muted_threads]
+        + b',"bookmarked":'
+        + _BOOL[post.id in rows.bookmarked]
+    )
+    if post.account_id == viewer:
+        out += b',"pinned":' + _BOOL[post.id in rows.pinned]
+    found = (filtered or {}).get(post.id)
+    return out + b',"filtered":' + (json_bytes(list(found)) if found else b"[]") + b"}"
