@@ -16,11 +16,13 @@ from datetime import timedelta
 
 from fedi.context import Services
 from fedi.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from fedi.media.attach import MediaChange
 from fedi.outbox.boosts import boost_post, unboost_post
 from fedi.outbox.commands import PostDraft, PostEdit
 from fedi.outbox.interactions import like_post, unlike_post
 from fedi.outbox.pins import federate_pin
 from fedi.outbox.posts import create_post, delete_post, edit_post
+from fedi.polls.rules import PollDraft
 from fedi.storage import bookmarks as bookmark_store
 from fedi.storage import idempotency as idempotency_store
 from fedi.storage import posts as post_store
@@ -123,6 +125,10 @@ class StatusChange:
     sensitive: bool | None = None
     language: str | None = None
     media_ids: tuple[int, ...] | None = None
+    # Mastodon: the poll is replaced by the one sent, and removed when none is (PostEdit).
+    poll: PollDraft | None = None
+    remove_poll: bool = False
+    media_changes: tuple[MediaChange, ...] = ()
 
 
 async def edit_status(svc: Services, editor: Account, post_id: int, change: StatusChange) -> Post:
@@ -138,6 +144,9 @@ async def edit_status(svc: Services, editor: Account, post_id: int, change: Stat
         sensitive=bool(current.sensitive) if change.sensitive is None else change.sensitive,
         language=language or current.language,
         media_ids=change.media_ids,
+        poll=change.poll,
+        remove_poll=change.remove_poll,
+        media_changes=change.media_changes,
     )
     return await edit_post(svc, editor, current.id, edit)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from fedi.errors import Invalid
+from fedi.media.uploads import check_description, check_focus
 from fedi.storage import media as media_storage
 from fedi.storage.db import Tx
 from fedi.storage.rows import Media
@@ -16,6 +18,17 @@ TOO_MANY = "A post can have up to 4 images, or one video or audio file."
 ALONE = "A video or audio file must be the only attachment of its post."
 MISSING = "One of the attached files does not exist (uploads expire after a while); add it again."
 RESERVED = "One of the files belongs to a scheduled post; cancel that post to use it here."
+ATTRIBUTES = "media_attributes"
+NOT_ATTACHED = "Descriptions can only be changed for files attached to this post."
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MediaChange:
+    """An attachment's new description and/or focal point, given with an edit (None keeps it)."""
+
+    media_id: int
+    description: str | None = None
+    focus: tuple[float, float] | None = None
 
 
 def check_attachments(media: Sequence[Media]) -> None:
@@ -66,3 +79,24 @@ async def replace_media(
     files to delete after commit."""
     await attach_media(tx, author_id, post_id, media_ids)
     return await media_storage.delete_post_media_except(tx, post_id, list(media_ids))
+
+
+async def change_attachments(
+    tx: Tx, author_id: int, post_id: int, changes: Sequence[MediaChange]
+) -> None:
+    """Apply an edit's new descriptions and focal points to the post's own attachments (after
+    `replace_media`); Invalid("media_attributes") for a file that is not one of them."""
+    if not changes:
+        return
+    found = await media_storage.get_many_by_post_ids(tx, [post_id])
+    attached = {m.id for m in found.get(post_id, []) if m.account_id == author_id}
+    for change in changes:
+        if change.media_id not in attached:
+            raise Invalid.field(ATTRIBUTES, NOT_ATTACHED)
+        values: dict[str, object] = {}
+        if change.description is not None:
+            values["description"] = check_description(change.description)
+        if change.focus is not None:
+            values["focus_x"], values["focus_y"] = check_focus(change.focus)
+        if values:
+            await media_storage.update_media(tx, change.media_id, **values)

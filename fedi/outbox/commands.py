@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fedi.media.attach import MediaChange
 from fedi.polls.rules import PollDraft
 
 
@@ -41,3 +42,9 @@ class PostEdit:
     language: str | None = None
     # None keeps the attachments; a tuple makes those uploads the post's attachments (others go).
     media_ids: tuple[int, ...] | None = None
+    # The poll after the edit (fedi.polls.editing): a draft replaces or adds it; None keeps it,
+    # unless `remove_poll` (Mastodon: an API edit without `poll` removes the post's poll).
+    poll: PollDraft | None = None
+    remove_poll: bool = False
+    # New alt text and focal points of the post's attachments (Mastodon's `media_attributes`).
+    media_changes: tuple[MediaChange, ...] = ()

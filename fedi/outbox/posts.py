@@ -19,10 +19,11 @@ from fedi.context import Services
 from fedi.errors import FediError, Forbidden, Gone, Invalid, NotFound
 from fedi.events import surface_deletion, surface_status
 from fedi.follow_options import status_recipients
-from fedi.media.attach import attach_media, replace_media
+from fedi.media.attach import attach_media, change_attachments, replace_media
 from fedi.media.uploads import files_deleter
 from fedi.outbox import federate
 from fedi.outbox.commands import PostDraft, PostEdit
+from fedi.polls.editing import apply_poll_edit, check_poll_edit, current_poll, plan_poll_edit
 from fedi.polls.rules import check_poll_with_post
 from fedi.polls.store import add_poll
 from fedi.storage import accounts as account_store
@@ -280,9 +281,11 @@ async def edit_post(
     *,
     author_username: str | None = None,
 ) -> Post:
-    """Change a post's text and content warning; the previous version is kept in its history.
+    """Change a post's text, content warning, attachments (and their descriptions) and poll
+    (fedi.polls.editing); the previous version is kept in its history.
 
-    Raises NotFound/Gone (not visible / deleted), Forbidden (not the author), Invalid (text).
+    Raises NotFound/Gone (not visible / deleted), Forbidden (not the author), Invalid (text,
+    `poll[...]`).
     Newly mentioned local accounts are notified; an edit that changes nothing is not recorded.
     """
     async with svc.db.read() as conn:
@@ -293,15 +296,19 @@ async def edit_post(
             has_media = bool(await media_storage.get_many_by_post_ids(conn, [post.id]))
         else:
             has_media = bool(edit.media_ids)
+        poll = plan_poll_edit(await current_poll(conn, post.id), edit.poll, remove=edit.remove_poll)
     errors = check_text(svc, edit.text, edit.content_warning, has_media=has_media)
+    errors.update(check_poll_edit(poll, has_media=has_media))
     if errors:
         raise Invalid(field_errors=errors)
     content_warning = edit.content_warning.strip()
     sensitive = int(edit.sensitive or bool(content_warning))
-    if edit.media_ids is None and (edit.text, content_warning, sensitive) == (
-        post.source,
-        post.content_warning,
-        post.sensitive,
+    if (
+        edit.media_ids is None
+        and not edit.media_changes
+        and not poll.changes
+        and (edit.text, content_warning, sensitive)
+        == (post.source, post.content_warning, post.sensitive)
     ):
         return post
     remote = await resolve_remote_mentions(svc, edit.text)
@@ -313,10 +320,11 @@ async def edit_post(
         if current is None or current.deleted_at is not None:
             raise Gone("This post has been deleted.")
         before = set((await post_store.list_mentions(tx, [post.id])).get(post.id, []))
+        edit_id = new_id()
         await post_store.insert_edit(
             tx,
             EarlierVersion(
-                id=new_id(),
+                id=edit_id,
                 post_id=post.id,
                 content_warning=current.content_warning,
                 source=current.source,
@@ -340,8 +348,10 @@ async def edit_post(
         if edit.media_ids is not None:
             doomed = await replace_media(tx, editor.id, post.id, edit.media_ids)
             tx.on_commit(files_deleter(svc, doomed))
+        await change_attachments(tx, editor.id, post.id, edit.media_changes)
         updated = await post_store.get_post(tx, post.id)
         assert updated is not None
+        await apply_poll_edit(svc, tx, updated, poll, edit_id=edit_id)
         added = [a for a in rendered.local_ids if a not in before]
         await fan_in_mentions(tx, updated, added)
         await _notify_mentions(tx, updated, added)

@@ -25,6 +25,7 @@ from fedi.polls.store import end_job_key, schedule_end
 from fedi.polls.view import is_expired
 from fedi.storage import accounts as account_store
 from fedi.storage import jobs as job_store
+from fedi.storage import poll_versions
 from fedi.storage import polls as poll_store
 from fedi.storage import posts as post_store
 from fedi.storage.clock import from_db, now_db, to_db, utcnow
@@ -82,6 +83,23 @@ async def send_tally_update(svc: Services, post_id: int) -> int | None:
             to_followers=post.visibility != "direct",
             wake=svc.jobs.wake,
         )
+
+
+async def send_question_update(svc: Services, tx: Tx, post: Post, inboxes: list[str]) -> None:
+    """Queue Update{Question} of a local poll, as it is in this transaction, to these inboxes
+    only (the remote voters of an edited poll, who may not follow its author)."""
+    author = await account_store.get_account(tx, post.account_id)
+    if author is None or not author.local or not inboxes:
+        return
+    [note] = await note_jsons(tx, svc, author, [post], with_context=False)
+    activity = activities.update_note(
+        note,
+        id=Uris(svc.base_url).activity(author.username, "updates", f"{post.id}/poll/{new_id()}"),
+        actor=author.uri,
+    )
+    await enqueue_activity(
+        tx, actor=author, activity=activity, inboxes=inboxes, to_followers=False, wake=svc.jobs.wake
+    )
 
 
 async def _run_update(svc: Services, job: Job) -> None:
@@ -178,16 +196,37 @@ def _question_figures(note: Note) -> tuple[list[str], list[int], int]:
     return options, votes, max(0, voters)
 
 
-async def store_question(svc: Services, tx: Tx, post_id: int, note: Note) -> None:
-    """Create or refresh the poll of a remote post from its Question (Create or Update);
-    a new poll with an end gets its end job (notifications for local voters)."""
-    if note.type != "Question" or not note.options:
+async def store_question(
+    svc: Services, tx: Tx, post_id: int, note: Note, *, new_version: bool = False
+) -> None:
+    """Create, refresh or remove the poll of a remote post from its Question (Create, Update,
+    or the Question fetched at its end); a new poll with an end gets its end job.
+
+    Interop: as Mastodon, new options or another kind of choice delete the votes recorded here
+    (our voters may vote again), and an edit (`updated`) into a plain Note removes the poll.
+    `new_version`: the Update was recorded as an edit just now, so the poll the previous
+    version had is kept for the edit history.
+    """
+    is_question = note.type == "Question" and bool(note.options)
+    # Only an edit can take a poll away (Creates of plain Notes, the common case, read nothing).
+    edited_note = note.type != "Question" and (new_version or note.updated is not None)
+    if not is_question and not edited_note:
+        return
+    existing = await poll_store.get_poll(tx, post_id)
+    if new_version and existing is not None:
+        await poll_versions.insert_version_poll(
+            tx, post_id, edit_id=None, options=existing.options, multiple=existing.multiple
+        )
+    if not is_question:
+        if existing is not None and edited_note:
+            await poll_store.delete_poll(tx, post_id)
         return
     options, votes, voters = _question_figures(note)
     expires_at = to_db(note.end_time) if note.end_time is not None else None
     closed_at = now_db() if note.closed else None
-    existing = await poll_store.get_poll(tx, post_id)
     if existing is not None:
+        if tuple(options) != existing.options or note.multiple_choice != existing.multiple:
+            await poll_store.delete_votes(tx, post_id)
         await poll_store.update_remote_tallies(
             tx,
             post_id,

@@ -26,12 +26,13 @@ NEEDS_TEXT = "Write the question of the poll in the post's text."
 class PollDraft:
     """A poll as its author asked for it (not yet validated): option titles in order, how
     many seconds it runs, whether several options may be chosen, whether totals stay hidden
-    until it ends."""
+    until it ends. `keep_end` (edits only) keeps the current poll's end instead of a new one."""
 
     options: tuple[str, ...]
     expires_in: int | None
     multiple: bool = False
     hide_totals: bool = False
+    keep_end: bool = False
 
 
 def _duration(seconds: int) -> str:
@@ -60,6 +61,8 @@ def check_poll(draft: PollDraft) -> dict[str, str]:
         )
     elif len({o.casefold() for o in options}) < len(options):
         errors[OPTIONS_FIELD] = "Poll options must all be different."
+    if draft.keep_end:  # an edit keeping the poll's current end
+        return errors
     if draft.expires_in is None:
         errors[EXPIRES_FIELD] = "Choose how long the poll runs."
     elif draft.expires_in < POLL_MIN_EXPIRATION:
@@ -72,6 +75,8 @@ def check_poll(draft: PollDraft) -> dict[str, str]:
 def check_poll_with_post(draft: PollDraft, *, has_media: bool) -> dict[str, str]:
     """Field errors of a poll on a new post: its own, and media beside it (Mastodon: 422)."""
     errors = check_poll(draft)
+    if draft.keep_end:  # a new poll has no end to keep
+        errors[EXPIRES_FIELD] = "Choose how long the poll runs."
     if has_media:
         errors[POLL_FIELD] = POLL_WITH_MEDIA
     return errors

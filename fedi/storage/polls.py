@@ -316,3 +316,76 @@ async def move_end_job(tx: Tx, post_id: int, *, due: str, dedupe_key: str) -> bo
             (due, dedupe_key, due),
         )
     )
+
+
+# --- poll edits (votes reset, end rescheduled; the history's polls: storage.poll_versions) -----
+
+
+async def change_poll(
+    tx: Tx,
+    post_id: int,
+    *,
+    options: Sequence[str],
+    multiple: bool,
+    hide_totals: bool,
+    expires_at: str | None,
+    reset_votes: bool,
+    reopen: bool,
+) -> None:
+    """Give a local poll new options and settings in one hop; `reset_votes` deletes every vote
+    and zeroes the counts (new options), `reopen` clears its processed end (a new end)."""
+    params = {
+        "post_id": post_id,
+        "options": json.dumps(list(options), ensure_ascii=False),
+        "zeros": json.dumps([0] * len(options)),
+        "multiple": int(multiple),
+        "hide_totals": int(hide_totals),
+        "expires_at": expires_at,
+        "reset": int(reset_votes),
+        "reopen": int(reopen),
+        "now": now_db(),
+    }
+
+    def work(c: sqlite3.Connection) -> None:
+        if reset_votes:
+            c.execute("DELETE FROM poll_votes WHERE post_id = :post_id", params)
+        c.execute(
+            "UPDATE polls SET options = :options, multiple = :multiple,"
+            " hide_totals = :hide_totals, expires_at = :expires_at,"
+            " votes = CASE WHEN :reset THEN :zeros ELSE votes END,"
+            " voters_count = CASE WHEN :reset THEN 0 ELSE voters_count END,"
+            " ended_at = CASE WHEN :reopen THEN NULL ELSE ended_at END,"
+            " updated_at = :now WHERE post_id = :post_id",
+            params,
+        )
+
+    await tx.run(work)
+
+
+async def delete_poll(tx: Tx, post_id: int) -> bool:
+    """Remove a post's poll and its votes; False when it had none."""
+    return bool(await tx.execute("DELETE FROM polls WHERE post_id = ?", (post_id,)))
+
+
+async def delete_votes(tx: Tx, post_id: int) -> int:
+    """Forget every vote recorded here for a poll (its options changed); how many rows went."""
+    return await tx.execute("DELETE FROM poll_votes WHERE post_id = ?", (post_id,))
+
+
+async def set_end_job_due(tx: Tx, *, due: str, dedupe_key: str) -> bool:
+    """Make a poll's waiting end job due at `due` (its end moved, earlier or later); False when
+    no end job is waiting (it ran already, or there is none)."""
+    return bool(
+        await tx.execute(
+            "UPDATE jobs SET next_attempt_at = ? WHERE dedupe_key = ?"
+            " AND state IN ('pending', 'retry')",
+            (due, dedupe_key),
+        )
+    )
+
+
+async def free_end_job_key(tx: Tx, dedupe_key: str) -> None:
+    """Delete a poll's finished end job, so a reopened poll can queue a new one."""
+    await tx.execute(
+        "DELETE FROM jobs WHERE dedupe_key = ? AND state IN ('done', 'dead')", (dedupe_key,)
+    )

@@ -803,6 +803,12 @@ CREATE TABLE post_cards (
     post_id  INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
     card_id  INTEGER NOT NULL REFERENCES preview_cards (id) ON DELETE CASCADE
 );
+CREATE TABLE post_edit_polls (
+    edit_id  INTEGER PRIMARY KEY REFERENCES post_edits (id) ON DELETE CASCADE,
+    post_id  INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    options  TEXT NOT NULL,               -- JSON array of that version's option titles, in order
+    multiple INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE post_edits (
     id               INTEGER PRIMARY KEY,
     post_id          INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
@@ -998,6 +1004,7 @@ CREATE INDEX notifications_account ON notifications (account_id, id);
 CREATE INDEX oauth_tokens_account ON oauth_tokens (account_id, app_id);
 CREATE INDEX poll_votes_account ON poll_votes (account_id, post_id);
 CREATE INDEX post_cards_card ON post_cards (card_id, post_id);
+CREATE INDEX post_edit_polls_post ON post_edit_polls (post_id, edit_id);
 CREATE INDEX post_edits_post ON post_edits (post_id, id);
 CREATE INDEX post_mentions_account ON post_mentions (account_id, post_id);
 CREATE INDEX post_tags_post ON post_tags (post_id);

@@ -47,3 +47,10 @@ def status_poll(bundle: StatusBundle, post: Post) -> JsonDict | None:
             own_votes=bundle.rows.poll_votes.get(post.id, ()),
         )
     )
+
+
+def status_edit_poll(options: tuple[str, ...] | None) -> JsonDict | None:
+    """The `poll` of a StatusEdit: that version's option titles (Mastodon shows no counts)."""
+    if options is None:
+        return None
+    return {"options": [{"title": title} for title in options]}

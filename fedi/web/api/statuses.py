@@ -7,7 +7,10 @@ from quart import Blueprint, Response, request
 from fedi.api_reads import statuses as reads
 from fedi.api_reads.bundles import Cursor
 from fedi.errors import Invalid, NotFound
+from fedi.media.attach import MediaChange
+from fedi.media.uploads import parse_focus
 from fedi.outbox.commands import PostDraft
+from fedi.polls.editing import history_polls
 from fedi.scheduled import parse_time, schedule_status
 from fedi.status_actions import (
     StatusChange,
@@ -37,6 +40,7 @@ from fedi.web.api.entities import (
     status_entities,
     status_source_entity,
 )
+from fedi.web.api.entities_polls import status_edit_poll
 from fedi.web.api.params import Params, api_params
 from fedi.web.api.polls import poll_param
 from fedi.web.api.responses import api_json, page_request, paginated
@@ -150,18 +154,42 @@ async def delete(status_id: int) -> Response:
 @bp.put("/api/v1/statuses/<int:status_id>")
 @api_auth("write:statuses")
 async def edit(status_id: int) -> Response:
-    """Edit one's own status; what is left out stays as it was."""
+    """Edit one's own status; what is left out stays as it was, except the poll (Mastodon: one
+    sent replaces it, resetting the votes if its options change; none sent removes it)."""
     params = await api_params()
     media_ids = tuple(params.ids("media_ids")) if params.has("media_ids") else None
+    poll = poll_param(params)
     change = StatusChange(
         text=params.opt_str("status"),
         content_warning=params.opt_str("spoiler_text"),
         sensitive=params.opt_bool("sensitive"),
         language=params.opt_str("language"),
         media_ids=media_ids,
+        poll=poll,
+        remove_poll=poll is None,
+        media_changes=_media_changes(params),
     )
     post = await edit_status(services(), current_account(), status_id, change)
     return await _entity(post)
+
+
+def _media_changes(params: Params) -> tuple[MediaChange, ...]:
+    """`media_attributes[][id|description|focus]` (Mastodon 4.1: alt text edited with a post)."""
+    changes = []
+    for record in params.records("media_attributes"):
+        try:
+            media_id = int(str(record.get("id", "")))
+        except ValueError as exc:
+            raise Invalid.field("media_attributes", "Each entry needs the id of a file.") from exc
+        description = record.get("description")
+        changes.append(
+            MediaChange(
+                media_id=media_id,
+                description=None if description is None else str(description),
+                focus=parse_focus(str(record["focus"])) if record.get("focus") else None,
+            )
+        )
+    return tuple(changes)
 
 
 @bp.get("/api/v1/statuses/<int:status_id>/context")
@@ -188,8 +216,13 @@ async def history(status_id: int) -> Response:
         counts=found.bundle.counts(item.shown.account_id),
     )
     media = media_map(svc, found.bundle).get(item.shown.id, [])
+    polls = await history_polls(svc, item.shown)
+    polls += [None] * (len(found.versions) - len(polls))  # an edit landed between the reads
     return api_json(
-        [status_edit_entity(version, account, media=media) for version in found.versions]
+        [
+            status_edit_entity(version, account, media=media) | {"poll": status_edit_poll(poll)}
+            for version, poll in zip(found.versions, polls, strict=False)
+        ]
     )
 
 

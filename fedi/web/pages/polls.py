@@ -7,6 +7,7 @@ from typing import Any
 from quart import Blueprint, Response, request
 
 from fedi.errors import Invalid
+from fedi.polls.edit_form import EditablePoll
 from fedi.polls.rules import POLL_MAX_OPTIONS, PollDraft
 from fedi.polls.voting import CHOICES, vote
 from fedi.timelines import thread
@@ -17,6 +18,8 @@ bp = Blueprint("polls", __name__)
 
 OPTION_FIELDS = tuple(f"poll_option_{i}" for i in range(1, POLL_MAX_OPTIONS + 1))
 POLL_FIELDS = (*OPTION_FIELDS, "poll_expires_in", "poll_multiple", "poll_hide_totals")
+KEEP_END = "keep"
+"""The edit page's poll length that keeps the poll's current end."""
 
 
 def poll_form_values(data: Any) -> dict[str, str]:
@@ -40,7 +43,20 @@ def poll_from_form(data: Any) -> PollDraft | None:
         expires_in=int(raw) if raw.isdigit() and len(raw) < 10 else None,
         multiple=data.get("poll_multiple") == "on",
         hide_totals=data.get("poll_hide_totals") == "on",
+        keep_end=raw == KEEP_END,
     )
+
+
+def poll_edit_values(poll: EditablePoll | None) -> dict[str, str]:
+    """The poll fields of the edit page, filled with the post's current poll."""
+    if poll is None:
+        return {name: "" for name in POLL_FIELDS}
+    options = list(poll.options) + [""] * (POLL_MAX_OPTIONS - len(poll.options))
+    return dict(zip(OPTION_FIELDS, options, strict=False)) | {
+        "poll_expires_in": KEEP_END,
+        "poll_multiple": "on" if poll.multiple else "",
+        "poll_hide_totals": "on" if poll.hide_totals else "",
+    }
 
 
 @bp.post("/@<name>/<int:post_id>/vote")
