@@ -4,6 +4,8 @@ A post is analysed once (`analyse`): one Markdown pass finds its mentions and ha
 a slot in the HTML for each, filled by `Analysis.render` once the caller knows which mentions
 resolve. The HTML is then sanitized by `fedi.textrender.FastCleaner` when it is in the plain shape
 Markdown writes for ordinary posts (same output as bleach, much faster), else by bleach.
+Remote HTML goes the same way: `fedi.remote_html.RemoteFastCleaner` for the shapes other servers
+usually send, bleach for anything else.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from fedi.remote_html import RemoteFastCleaner
 from fedi.textrender import SLOT, SLOT_RE, FastCleaner, MentionSlot, TagSlot
 
 __all__ = [
@@ -255,6 +258,14 @@ _FAST = FastCleaner(
     police=_police,
     url_re=_URL_RE,
 )
+# The remote bleach Cleaner's policy; tried first on remote HTML, bleach if it declines.
+_REMOTE_FAST = RemoteFastCleaner(
+    tags=ALLOWED_TAGS | _DROP_WITH_CONTENT,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=_PROTOCOLS,
+    police=_police,
+    drop_with_content=_DROP_WITH_CONTENT,
+)
 
 
 # --- per-thread reusable objects (Markdown and bleach Cleaners are not thread-safe) -----------
@@ -404,6 +415,9 @@ def render_local(
 
 def sanitize_remote(html: str) -> str:
     """Remote HTML reduced to the allowlist; script-like elements dropped with their content."""
+    fast = _REMOTE_FAST.clean(html)
+    if fast is not None:
+        return fast
     cleaned: str = _tools().remote.clean(html)
     return cleaned
 

@@ -14,6 +14,7 @@ PURE = (
     "fedi.activitypub",
     "fedi.text",
     "fedi.textrender",
+    "fedi.remote_html",
     "fedi.webfinger.resource",
 )
 STORAGE = ("fedi.storage",)

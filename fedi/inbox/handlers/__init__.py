@@ -1,9 +1,11 @@
 """Inbox handlers, one module per area: follows, notes (posts and boosts), interactions, actors.
 
 Each handler takes an `Incoming` (the parsed activity, its verified actor, the services) and does
-its network work (fetching missing context) before one short write transaction. Handlers return
-nothing; what they drop they log with a reason. An exception means "try again later" (the job
-is retried), so expected outcomes never raise.
+its network work (fetching missing context) before one short write transaction, which also does
+the point reads that need no network: the writer's page cache is warm, while a reader's starts
+cold after every commit (and each activity commits). Handlers return nothing; what they drop
+they log with a reason. An exception means "try again later" (the job is retried), so expected
+outcomes never raise.
 """
 
 from __future__ import annotations
@@ -82,12 +84,22 @@ def local_username(svc: Services, iri: str) -> str | None:
     return None
 
 
+def _live(account: Account | None) -> Account | None:
+    return None if account is None or account.deleted_at or account.suspended_at else account
+
+
 async def local_account(conn: Conn, svc: Services, iri: str) -> Account | None:
     """The live local account an IRI names (actor IRI or profile URL), or None."""
     name = local_username(svc, iri)
     if name is None:
         return None
-    account = await account_store.get_local_account(conn, name)
-    if account is None or account.deleted_at or account.suspended_at:
-        return None
-    return account
+    return _live(await account_store.get_local_account(conn, name))
+
+
+async def local_accounts(conn: Conn, svc: Services, iris: list[str]) -> dict[str, Account]:
+    """The live local accounts several IRIs name (as `local_account`), by IRI, in one query."""
+    # Local usernames are ASCII; SQLite's lower() and Python's agree only there.
+    names = {iri: name for iri in iris if (name := local_username(svc, iri)) and name.isascii()}
+    found = await account_store.get_local_accounts_by_usernames(conn, list(names.values()))
+    accounts = {iri: _live(found.get(name.lower())) for iri, name in names.items()}
+    return {iri: account for iri, account in accounts.items() if account is not None}

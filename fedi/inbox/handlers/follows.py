@@ -32,12 +32,12 @@ logger = logging.getLogger(__name__)
 async def on_follow(inc: Incoming) -> None:
     """Follow of a local account: accepted (and answered with Accept) or left pending if locked."""
     activity = inc.activity
-    async with inc.svc.db.read() as conn:
-        target = await local_account(conn, inc.svc, activity.object_id)
-    if target is None:
-        return inc.drop("the followed account is not one of ours")
     follow_uri = activity.id or None
+    # One write that does its reads too: the writer's cache is warm, a reader's is not.
     async with inc.svc.db.write() as tx:
+        target = await local_account(tx, inc.svc, activity.object_id)
+        if target is None:
+            return inc.drop("the followed account is not one of ours")
         if await is_blocked_between(tx, inc.actor.id, target.id):
             refused = Follow(
                 id=new_id(),

@@ -39,12 +39,12 @@ async def on_like(inc: Incoming) -> None:
     uri = inc.activity.object_id
     if not uri or not is_local(inc.svc, uri):
         return inc.drop("likes are kept for our own posts only")
-    async with inc.svc.db.read() as conn:
-        post = await post_store.get_post_by_uri(conn, uri)
-        visible = post is not None and bool(await filter_visible(conn, inc.actor.id, [post]))
-    if post is None or not visible or post.reblog_of_id is not None:
-        return inc.drop("no such post, or the actor may not see it")
+    # One write that does its reads too: the writer's cache is warm, a reader's is not.
     async with inc.svc.db.write() as tx:
+        post = await post_store.get_post_by_uri(tx, uri)
+        visible = post is not None and bool(await filter_visible(tx, inc.actor.id, [post]))
+        if post is None or not visible or post.reblog_of_id is not None:
+            return inc.drop("no such post, or the actor may not see it")
         liked = await like_store.insert_like(
             tx, id=new_id(), account_id=inc.actor.id, post_id=post.id, uri=inc.activity.id or None
         )

@@ -22,7 +22,7 @@ from fedi.context import Services
 from fedi.errors import RemoteError
 from fedi.events import surface_status
 from fedi.follow_options import status_notice_recipients
-from fedi.inbox.handlers import Incoming, is_local, local_account, same_origin
+from fedi.inbox.handlers import Incoming, is_local, local_accounts, same_origin
 from fedi.media.remote_attach import add_remote_attachments, enqueue_profile_images
 from fedi.netguard import Unreachable
 from fedi.polls.federation import receive_vote, store_question
@@ -97,6 +97,8 @@ def content_html(note: Note) -> str:
 
 def content_warning(note: Note) -> str:
     """The content warning (`summary`) as plain text."""
+    if not note.summary:
+        return ""
     return plain_text(sanitize_remote(note.summary))[:MAX_CONTENT_WARNING]
 
 
@@ -119,21 +121,32 @@ def is_poll_vote(note: Note) -> bool:
 
 async def mentioned_locals(conn: Conn, svc: Services, note: Note) -> list[Account]:
     """Local accounts the note both Mention-tags and addresses (Mastodon notifies only those)."""
+    mentions = note.mentions[:MAX_STORED_TAGS]
+    if not mentions:
+        return []
     addressed = {*note.to, *note.cc}
+    accounts = await local_accounts(conn, svc, [m.href for m in mentions])
     found: dict[int, Account] = {}
-    for mention in note.mentions[:MAX_STORED_TAGS]:
-        account = await local_account(conn, svc, mention.href)
+    for mention in mentions:
+        account = accounts.get(mention.href)
         if account is not None and (account.uri in addressed or mention.href in addressed):
             found.setdefault(account.id, account)
     return list(found.values())
 
 
-async def _parent(inc: Incoming, note: Note, depth: int) -> Post | None:
-    """The post a note replies to: known, or fetched from its origin (bounded depth)."""
+async def _stored_or_deleted(conn: Conn, uri: str) -> tuple[Post | None, bool]:
+    """The post stored under a note's uri, else whether a Delete for it arrived first."""
+    existing = await post_store.get_post_by_uri(conn, uri)
+    if existing is not None:
+        return existing, False
+    return None, await remote_store.was_deleted(conn, uri)
+
+
+async def _parent(inc: Incoming, note: Note, depth: int, known: Post | None) -> Post | None:
+    """The post a note replies to: `known` (looked up by the caller), or fetched from its
+    origin and stored (bounded depth)."""
     if not note.in_reply_to:
         return None
-    async with inc.svc.db.read() as conn:
-        known = await post_store.get_post_by_uri(conn, note.in_reply_to)
     if known is not None or is_local(inc.svc, note.in_reply_to) or depth >= MAX_CONTEXT_DEPTH:
         return known
     try:
@@ -188,45 +201,53 @@ async def store_note(
 ) -> Post | None:
     """The post for a remote note: the stored one if its uri is known, else inserted now.
 
-    Network first (the reply's parent), then one write: the post, mentions, tags and, with
-    `fan_in`, home-feed rows for local followers and mentioned accounts, `mention` and `reply`
-    notifications. None when the note may not be stored (deleted early, a poll vote, foreign).
+    Network first (the reply's parent), then one write that also does the reads: whether the
+    note is known or was deleted, its mentions, who hears of it; then the post, mentions, tags
+    and, with `fan_in`, home-feed rows for local followers and mentioned accounts, `mention`,
+    `reply` and `status` notifications. None when the note may not be stored (deleted early, a
+    poll vote, foreign).
     """
     if not same_origin(note.uri, author.uri) or note.attributed_to != author.uri:
         logger.info("inbox note not by its author uri=%s author=%s", note.uri, author.uri)
         return None
-    async with inc.svc.db.read() as conn:
-        existing = await post_store.get_post_by_uri(conn, note.uri)
-        if existing is not None:
-            return existing
-        if await remote_store.was_deleted(conn, note.uri):
-            logger.info("inbox note deleted before it arrived uri=%s", note.uri)
-            return None
-    if is_poll_vote(note):
+    vote = is_poll_vote(note)
+    parent: Post | None = None
+    if vote or note.in_reply_to:
+        # Network may come next (the reply's parent, the vote's own write): look first.
+        async with inc.svc.db.read() as conn:
+            existing, deleted = await _stored_or_deleted(conn, note.uri)
+            if note.in_reply_to and existing is None and not deleted:
+                parent = await post_store.get_post_by_uri(conn, note.in_reply_to)
+        if existing is not None or deleted:
+            return _known(note, existing)
+    if vote:
         refused = await receive_vote(inc.svc, author, note)
         if refused is not None:
             logger.info("inbox poll vote not counted uri=%s reason=%s", note.uri, refused)
         return None
-    parent = await _parent(inc, note, depth)
+    parent = await _parent(inc, note, depth, parent)
     post = build_post(note, author=author, parent=parent)
-    notifications: list[tuple[int, str, int]] = []
-    feed_ids: list[int] = []
-    include_followers = False
-    async with inc.svc.db.read() as conn:
-        mentioned = [a.id for a in await mentioned_locals(conn, inc.svc, note)]
+    async with inc.svc.db.write() as tx:
+        # Point reads on the writer see its warm cache; a reader's starts cold after each commit.
+        existing, deleted = await _stored_or_deleted(tx, note.uri)
+        if existing is not None or deleted:
+            return _known(note, existing)
+        mentioned = [a.id for a in await mentioned_locals(tx, inc.svc, note)]
+        notifications: list[tuple[int, str, int]] = []
+        feed_ids: list[int] = []
+        include_followers = False
         if fan_in:
             recipients, include_followers = new_post_recipients(post, mentioned)
             feed_ids = [a for a in recipients if a != author.id]
             notifications = [(a, "mention", post.id) for a in feed_ids if a in mentioned]
-            replied = await _reply_notice(conn, post, parent, set(mentioned))
+            replied = await _reply_notice(tx, post, parent, set(mentioned))
             if replied is not None:
                 notifications.append((replied, "reply", post.id))
             # Followers who asked to hear of the author's new posts (follow option `notify`).
             notifications += [
                 (a, "status", post.id)
-                for a in await status_notice_recipients(conn, post, already=mentioned)
+                for a in await status_notice_recipients(tx, post, already=mentioned)
             ]
-    async with inc.svc.db.write() as tx:
         created = await remote_store.insert_remote_post(
             tx,
             post,
@@ -238,9 +259,10 @@ async def store_note(
         )
         if created:
             await store_question(inc.svc, tx, post.id, note)
-            await add_remote_attachments(
-                inc.svc, tx, post_id=post.id, account_id=author.id, attachments=note.attachments
-            )
+            if note.attachments:
+                await add_remote_attachments(
+                    inc.svc, tx, post_id=post.id, account_id=author.id, attachments=note.attachments
+                )
             if fan_in:
                 await enqueue_profile_images(inc.svc, tx, author, only_missing=True)
             await enqueue_card_fetch(inc.svc, tx, post)
@@ -251,6 +273,13 @@ async def store_note(
         "inbox note stored uri=%s post=%s new=%s fan_in=%s", note.uri, post.id, created, fan_in
     )
     return stored
+
+
+def _known(note: Note, existing: Post | None) -> Post | None:
+    """What `store_note` answers for a note it already holds, or whose Delete came first."""
+    if existing is None:
+        logger.info("inbox note deleted before it arrived uri=%s", note.uri)
+    return existing
 
 
 def edit_time(note: Note) -> str | None:

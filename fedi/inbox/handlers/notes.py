@@ -115,7 +115,7 @@ async def _apply_edit(
         )
         if not applied:
             return
-        await store_question(inc.svc, tx, post.id, note)
+        await store_question(inc.svc, tx, post.id, note, new_version=True)
         await _sync_media(inc, tx, post, note)
         updated = await post_store.get_post(tx, post.id)
         assert updated is not None
@@ -160,15 +160,12 @@ async def on_delete_note(inc: Incoming) -> None:
     return None
 
 
-async def _boosted(inc: Incoming) -> Post | None:
-    """The post an Announce boosts: ours, known, or fetched from its origin and stored quietly."""
+async def _boosted(inc: Incoming, known: Post | None) -> Post | None:
+    """The other server's post an Announce boosts: `known` (looked up by the caller), or
+    fetched from its origin and stored quietly."""
     activity = inc.activity
     uri = activity.object_id
-    if not uri:
-        return None
-    async with inc.svc.db.read() as conn:
-        known = await post_store.get_post_by_uri(conn, uri)
-    if known is not None or is_local(inc.svc, uri):
+    if known is not None or not uri:
         return known
     obj = activity.object
     # Interop: an embedded object is believed only as a self-boost from the booster's server.
@@ -195,45 +192,60 @@ async def on_announce(inc: Incoming) -> None:
     activity = inc.activity
     if activity.id and not same_origin(activity.id, inc.actor.uri):
         return inc.drop("the Announce id is not on the actor's server")
-    async with inc.svc.db.read() as conn:
-        if activity.id and await post_store.get_post_by_uri(conn, activity.id) is not None:
-            return None
-    original = await _boosted(inc)
-    if original is not None and original.reblog_of_id is not None:
+    uri = activity.object_id
+    fetched: Post | None = None
+    if uri and not is_local(inc.svc, uri):
+        # Another server's post may have to be fetched (network before the write): look first.
         async with inc.svc.db.read() as conn:
-            original = await post_store.get_post(conn, original.reblog_of_id)
-    if original is None or original.deleted_at is not None:
-        return inc.drop("the boosted post is unknown or deleted")
-    if original.visibility not in OPEN_VISIBILITIES and original.account_id != inc.actor.id:
-        return inc.drop("only public and unlisted posts may be boosted")
-    async with inc.svc.db.read() as conn:
-        if await remote_store.get_reblog(conn, inc.actor.id, original.id) is not None:
+            known = await remote_store.get_posts_by_uris(conn, [u for u in (activity.id, uri) if u])
+        if activity.id and activity.id in known:
             return None
-        if await is_blocked_between(conn, inc.actor.id, original.account_id):
-            return inc.drop("the booster and the boosted post's author are blocked")
-    visibility = visibility_of(activity.to, activity.cc, followers=inc.actor.followers_uri or None)
-    reblog_id = new_id()
-    reblog = Post(
-        id=reblog_id,
-        uri=activity.id or f"{inc.actor.uri}#announces/{original.id}",
-        url=activity.id or original.url,
-        account_id=inc.actor.id,
-        local=0,
-        visibility=visibility,
-        reblog_of_id=original.id,
-        created_at=stored_time(activity.published),
-    )
-    notices = [(original.account_id, "reblog", original.id)] if original.local else []
+        fetched = await _boosted(inc, known.get(uri))
+        if fetched is None:
+            return inc.drop("the boosted post is unknown or deleted")
+    # One write that does its reads too: the writer's cache is warm, a reader's is not.
     async with inc.svc.db.write() as tx:
+        if activity.id and await post_store.get_post_by_uri(tx, activity.id) is not None:
+            return None
+        original = fetched or (await post_store.get_post_by_uri(tx, uri) if uri else None)
+        if original is not None and original.reblog_of_id is not None:
+            original = await post_store.get_post(tx, original.reblog_of_id)
+        if original is None or original.deleted_at is not None:
+            return inc.drop("the boosted post is unknown or deleted")
+        if original.visibility not in OPEN_VISIBILITIES and original.account_id != inc.actor.id:
+            return inc.drop("only public and unlisted posts may be boosted")
+        if await remote_store.get_reblog(tx, inc.actor.id, original.id) is not None:
+            return None
+        if await is_blocked_between(tx, inc.actor.id, original.account_id):
+            return inc.drop("the booster and the boosted post's author are blocked")
+        reblog = _reblog(inc, original)
+        notices = [(original.account_id, "reblog", original.id)] if original.local else []
         await remote_store.insert_remote_post(
             tx,
             reblog,
-            include_local_followers=visibility != DIRECT,
+            include_local_followers=reblog.visibility != DIRECT,
             notifications=notices,
         )
         surface_status(inc.svc, tx, reblog, notified=[a for a, _, _ in notices])
     logger.info("inbox boost stored uri=%s of=%s", reblog.uri, original.id)
     return None
+
+
+def _reblog(inc: Incoming, original: Post) -> Post:
+    """The boost row of an Announce (not yet stored)."""
+    activity = inc.activity
+    return Post(
+        id=new_id(),
+        uri=activity.id or f"{inc.actor.uri}#announces/{original.id}",
+        url=activity.id or original.url,
+        account_id=inc.actor.id,
+        local=0,
+        visibility=visibility_of(
+            activity.to, activity.cc, followers=inc.actor.followers_uri or None
+        ),
+        reblog_of_id=original.id,
+        created_at=stored_time(activity.published),
+    )
 
 
 NOTE_KINDS = ("Note", "Question", "Article", "Page", "Image", "Video", "Audio", "Event")
