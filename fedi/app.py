@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from quart import Quart, Response
+from hypercorn.typing import ASGIReceiveCallable, ASGISendCallable, Scope
+from quart import Quart, Request, Response
+from quart.typing import ResponseTypes
+from quart.wrappers.response import DataBody
 
 from fedi.accounts.deletion import account_purge_queue
 from fedi.cards.service import card_fetch_queue
@@ -13,6 +16,7 @@ from fedi.config import Config
 from fedi.context import Services, close_services, open_services
 from fedi.events import close_broker, listen_for_notifications, open_broker
 from fedi.inbox.dispatch import inbox_queue
+from fedi.load_gauge import LoadGauge
 from fedi.mail import mail_queue
 from fedi.media.remote_jobs import media_fetch_queue
 from fedi.media.worker import media_expire_queue, media_queue
@@ -82,9 +86,49 @@ async def close_runtime(svc: Services) -> None:
     await svc.extras["http"].aclose()
 
 
+STREAMED = "fedi.streamed"  # ASGI scope key: this request already left the load gauge
+
+
+class FediQuart(Quart):
+    """Quart that counts its in-flight HTTP requests in a LoadGauge, for the workers to yield to.
+
+    An HTTP request counts from the server's call into the app until its response is sent. A
+    response with a streamed body (Server-Sent Events, a file) stops counting once the handler
+    has returned it, so an open stream or a long download does not hold the workers back;
+    WebSockets never count.
+    """
+
+    load_gauge: LoadGauge
+
+    async def asgi_app(
+        self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> None:
+        """Serve one ASGI connection; an HTTP request is counted in the load gauge meanwhile."""
+        if scope["type"] != "http":
+            await super().asgi_app(scope, receive, send)
+            return
+        gauge = self.load_gauge
+        gauge.enter()
+        try:
+            await super().asgi_app(scope, receive, send)
+        finally:
+            if STREAMED not in scope:
+                gauge.leave()
+
+    async def handle_request(self, request: Request) -> ResponseTypes:
+        """Handle one HTTP request; a streamed response leaves the load gauge here."""
+        response = await super().handle_request(request)
+        if not isinstance(getattr(response, "response", None), DataBody):
+            scope = request.scope
+            if STREAMED not in scope:
+                scope[STREAMED] = True  # type: ignore[literal-required]
+                self.load_gauge.leave()
+        return response
+
+
 def create_app(config: Config, *, start_workers: bool = True) -> Quart:
     """A Quart app for this config; the database opens when serving starts."""
-    app = Quart(
+    app = FediQuart(
         __name__,
         template_folder=str(TEMPLATES),
         static_folder=str(STATIC),
@@ -98,11 +142,13 @@ def create_app(config: Config, *, start_workers: bool = True) -> Quart:
     app.config["TEMPLATES_AUTO_RELOAD"] = False
     app.url_map.strict_slashes = False
     app.extensions["fedi_config"] = config
+    app.load_gauge = LoadGauge()
 
     @app.before_serving
     async def startup() -> None:
         svc = await open_runtime(config)
         app.extensions["fedi"] = svc
+        svc.jobs.yield_to(app.load_gauge)  # background jobs let this process's requests go first
         if start_workers:
             svc.jobs.start()
         logger.info("fedi serving %s", config.base_url)

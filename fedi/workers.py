@@ -3,6 +3,12 @@
 Handlers are registered per job kind by app.py (mail, and later inbox, fan-out, delivery, media).
 Enqueueing wakes the worker through an asyncio.Event; polling only serves scheduled retries.
 Tests and `fedi jobs` drive it with `run_once()` / `run_until_idle()`.
+
+Requests go first: in the server the runner is given the process's `LoadGauge` (`yield_to`). Unless
+the process is quiet (no HTTP request in flight for YIELD_CALM), each queue loop holds its next job
+start until it is, at most YIELD_HOLD, and then starts a single job if it is still not; so under
+saturating request load the background work shrinks to about one job start per queue per
+YIELD_HOLD, and never stops. Jobs already running are not paused; once quiet, the free slots fill.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from fedi.load_gauge import LoadGauge
 from fedi.storage import jobs as job_store
 from fedi.storage.clock import from_db, utcnow
 from fedi.storage.db import Database
@@ -24,6 +31,8 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[Job], Awaitable[None]]
 
 CLAIM_GATHER = 0.01  # seconds a free slot may wait for others to free before claiming
+YIELD_HOLD = 0.03  # seconds a job start may be held back while HTTP requests are in flight
+YIELD_CALM = 0.005  # seconds without requests that make the process quiet (not an instant's gap)
 
 
 class PermanentFailure(Exception):
@@ -59,8 +68,11 @@ class Queue:
 class JobRunner:
     """Runs the registered queues inside the server process."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, gauge: LoadGauge | None = None) -> None:
         self.db = db
+        self.gauge = gauge
+        self.yield_hold = YIELD_HOLD
+        self.yield_calm = YIELD_CALM
         self.queues: dict[str, Queue] = {}
         self._wakes: dict[str, asyncio.Event] = {}
         self._stopping = False
@@ -69,6 +81,16 @@ class JobRunner:
     def register(self, queue: Queue) -> None:
         """Add a job kind and its handler."""
         self.queues[queue.kind] = queue
+
+    def yield_to(
+        self, gauge: LoadGauge | None, *, hold: float = YIELD_HOLD, calm: float = YIELD_CALM
+    ) -> None:
+        """Let this process's requests go first: while it is not quiet (a request within the
+        last `calm` seconds), hold each job start at most `hold` seconds (the server does this);
+        None: never yield (CLI, tests)."""
+        self.gauge = gauge
+        self.yield_hold = hold
+        self.yield_calm = calm
 
     def wake(self) -> None:
         """Tell the loops that new work may be due (cheap; call after commit)."""
@@ -201,6 +223,9 @@ class JobRunner:
                 may_claim = free > 0 and (
                     free >= batch or not in_flight or now - last_claim >= CLAIM_GATHER
                 )
+                if may_claim and self.gauge is not None and not self.gauge.quiet(self.yield_calm):
+                    free = await self._yield_to_requests(self.gauge, free)
+                    now = loop.time()
                 claimed: list[Job] = []
                 if may_claim:
                     async with self.db.write() as tx:
@@ -241,6 +266,13 @@ class JobRunner:
                     and task.result()
                 ):
                     finished.append(job_id)
+
+    async def _yield_to_requests(self, gauge: LoadGauge, free: int) -> int:
+        """Hold the next job start until the process is quiet, at most `yield_hold`; return how
+        many jobs may start now: all free slots once quiet, one if requests still keep it busy."""
+        if await gauge.wait_quiet(self.yield_calm, self.yield_hold):
+            return free
+        return 1
 
     async def list(
         self, *, state: str | None = None, kind: str | None = None, limit: int = 100

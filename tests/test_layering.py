@@ -18,7 +18,15 @@ PURE = (
     "fedi.webfinger.resource",
 )
 STORAGE = ("fedi.storage",)
-INFRA = ("fedi.context", "fedi.events", "fedi.remote", "fedi.netguard", "fedi.workers", "fedi.mail")
+INFRA = (
+    "fedi.context",
+    "fedi.events",
+    "fedi.remote",
+    "fedi.netguard",
+    "fedi.workers",
+    "fedi.mail",
+    "fedi.load_gauge",
+)
 SERVICES = (
     "fedi.accounts",
     "fedi.visibility",
