@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Hashable, Iterable
 from typing import Any
 
-ENTRIES = 16_384
+ENTRIES = 8192  # per cache: a few thousand posts are the hot part of most instances
 VIEWER_ENTRIES = 2048  # their keys hold a page's ids
 
 

@@ -33,17 +33,46 @@ def bundle_json(svc: Services, bundle: StatusBundle) -> bytes:
     views = status_views(svc)
     encoded = entity_cache(svc, "status_json")
     rows = bundle.rows
-    pieces = []
+    pieces = [b"["]
     for item in bundle.items:
+        if len(pieces) > 1:
+            pieces.append(b",")
         post = item.shown
         if item.is_reblog or post.id in rows.mentions or post.id in rows.polls:
             entity = item_entity(svc, bundle, item, filtered=filtered, memo=memo, views=views)
             pieces.append(json_bytes(entity))
             continue
         shown = shown_parts(svc, bundle, post, memo=memo, views=views)
-        raw = encoded.get_or_build(shown, None, lambda shown=shown: json_bytes(shown))
-        pieces.append(raw[:-1] + _marks(bundle, post, filtered) if raw[-1:] == b"}" else raw)
-    return b"[" + b",".join(pieces) + b"]"
+        # The kept encoding without its closing brace; the viewer's fields close it.
+        pieces.append(encoded.get_or_build(shown, None, lambda shown=shown: _open(shown)))
+        pieces.append(_marks(bundle, post, filtered))
+    pieces.append(b"]")
+    return b"".join(pieces)
+
+
+def _open(shown: JsonDict) -> bytes:
+    raw = json_bytes(shown)
+    assert raw.endswith(b"}")
+    return raw[:-1]
+
+
+_MARKS = {
+    (liked, reblogged, muted, bookmarked): (
+        b',"favourited":'
+        + _BOOL[liked]
+        + b',"reblogged":'
+        + _BOOL[reblogged]
+        + b',"muted":'
+        + _BOOL[muted]
+        + b',"bookmarked":'
+        + _BOOL[bookmarked]
+    )
+    for liked in (False, True)
+    for reblogged in (False, True)
+    for muted in (False, True)
+    for bookmarked in (False, True)
+}
+_UNFILTERED = b',"filtered":[]}'
 
 
 def _marks(
@@ -54,17 +83,17 @@ def _marks(
     if viewer is None:
         return b"}"
     rows = bundle.rows
-    out = (
-        b',"favourited":'
-        + _BOOL[post.id in rows.liked]
-        + b',"reblogged":'
-        + _BOOL[post.id in rows.reblogged]
-        + b',"muted":'
-        + _BOOL[(post.thread_root_id or post.id) in rows.muted_threads]
-        + b',"bookmarked":'
-        + _BOOL[post.id in rows.bookmarked]
-    )
+    out = _MARKS[
+        (
+            post.id in rows.liked,
+            post.id in rows.reblogged,
+            (post.thread_root_id or post.id) in rows.muted_threads,
+            post.id in rows.bookmarked,
+        )
+    ]
     if post.account_id == viewer:
         out += b',"pinned":' + _BOOL[post.id in rows.pinned]
-    found = (filtered or {}).get(post.id)
-    return out + b',"filtered":' + (json_bytes(list(found)) if found else b"[]") + b"}"
+    found = filtered.get(post.id) if filtered else None
+    if not found:
+        return out + _UNFILTERED
+    return out + b',"filtered":' + json_bytes(list(found)) + b"}"
