@@ -149,25 +149,41 @@ def _pairs(rows: Sequence[Any]) -> list[tuple[int, int]]:
     return sorted(((r[0], r[1]) for r in rows), reverse=True)
 
 
-def home_posts(account_id: int, cursor: Cursor) -> PostQuery:
-    """A home feed page: the materialised feed's range scan with each post's stamp, then the
-    posts a reader kept at those stamps, the others in one more query (`stamped_posts`).
+class HomeQuery:
+    """A home feed page: the materialised feed's range scan with each post's stamp and its
+    author's (or booster's) account stamp, then the posts a reader kept at those stamps, the
+    others in one more query (`stamped_posts`). After a run, `author_stamps` holds the account
+    stamps the scan read, for the page's account check (`status_cache.display_accounts`).
 
     Rows written (or boosted) by members of the account's exclusive lists are left out; the
     member set is a subquery SQLite evaluates once (an index lookup that finds nothing for an
     account without exclusive lists), so the range scan is unchanged.
     """
-    where, params, order = _bounds("f.post_id", cursor)
-    sql = (
-        "SELECT f.post_id, coalesce(s.stamp, 0) FROM home_feed f"
-        " LEFT JOIN post_stamps s ON s.post_id = f.post_id"
-        f" WHERE f.account_id = :a{where}"  # noqa: S608 - fixed fragments only
-        " AND f.author_id NOT IN (SELECT m.account_id FROM lists l"
-        " JOIN list_accounts m ON m.list_id = l.id WHERE l.account_id = :a AND l.exclusive = 1)"
-        f" ORDER BY f.post_id {order} LIMIT :limit"
-    )
-    values = {**params, "a": account_id}
-    return lambda c: stamped_posts(c, c.execute(sql, values).fetchall())
+
+    def __init__(self, account_id: int, cursor: Cursor) -> None:
+        where, params, order = _bounds("f.post_id", cursor)
+        self.sql = (
+            "SELECT f.post_id, coalesce(s.stamp, 0), f.author_id, coalesce(st.stamp, 0)"
+            " FROM home_feed f LEFT JOIN post_stamps s ON s.post_id = f.post_id"
+            " LEFT JOIN account_stats st ON st.account_id = f.author_id"
+            f" WHERE f.account_id = :a{where}"  # noqa: S608 - fixed fragments only
+            " AND f.author_id NOT IN (SELECT m.account_id FROM lists l"
+            " JOIN list_accounts m ON m.list_id = l.id WHERE l.account_id = :a"
+            " AND l.exclusive = 1)"
+            f" ORDER BY f.post_id {order} LIMIT :limit"
+        )
+        self.values = {**params, "a": account_id}
+        self.author_stamps: dict[int, int] = {}
+
+    def __call__(self, c: sqlite3.Connection) -> list[Post]:
+        rows = c.execute(self.sql, self.values).fetchall()
+        self.author_stamps = {row[2]: row[3] for row in rows}
+        return stamped_posts(c, [(row[0], row[1]) for row in rows])
+
+
+def home_posts(account_id: int, cursor: Cursor) -> HomeQuery:
+    """A home feed page query (`HomeQuery`), run on the connection's thread."""
+    return HomeQuery(account_id, cursor)
 
 
 async def list_home_posts(conn: Conn, account_id: int, cursor: Cursor) -> list[Post]:

@@ -9,7 +9,7 @@ a single `Conn.run`, so a page of 40 statuses costs one round trip to the databa
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -72,14 +72,15 @@ def _marks(values: Sequence[object]) -> str:
 
 
 def accounts_with_counts(
-    c: sqlite3.Connection, ids: Iterable[int]
+    c: sqlite3.Connection, ids: Iterable[int], *, known: Mapping[int, int] | None = None
 ) -> tuple[dict[int, Account], dict[int, AccountCounts]]:
     """Accounts by id with their counts, in one query (on the connection's thread; two when
-    some accounts changed since they were last read: `status_cache.display_accounts`).
+    some accounts changed since they were last read; none when `known` has every stamp:
+    `status_cache.display_accounts`).
 
     The accounts are for display: their keys and raw actor documents are not loaded.
     """
-    return display_accounts(c, ids)
+    return display_accounts(c, ids, known=known)
 
 
 async def load_accounts_with_counts(
@@ -108,9 +109,15 @@ async def load_account_counts(conn: Conn, ids: Iterable[int]) -> dict[int, Accou
 
 
 def _load(
-    c: sqlite3.Connection, viewer_id: int | None, posts: list[Post], *, fresh: bool = False
+    c: sqlite3.Connection,
+    viewer_id: int | None,
+    posts: list[Post],
+    *,
+    fresh: bool = False,
+    known_accounts: Mapping[int, int] | None = None,
 ) -> StatusRows:
-    """The related rows of `posts` (`fresh`: read in this same hop, their stamps current)."""
+    """The related rows of `posts` (`fresh`: read in this same hop, their stamps current;
+    `known_accounts`: account stamps read in this same hop)."""
     given = {p.id: p for p in posts}
     wanted = sorted({p.reblog_of_id for p in posts if p.reblog_of_id is not None} - set(given))
     originals: dict[int, Post] = {}
@@ -129,7 +136,7 @@ def _load(
     account_ids = {p.account_id for p in every.values()}
     for found in mentions.values():
         account_ids.update(found)
-    accounts, counts = accounts_with_counts(c, account_ids)
+    accounts, counts = accounts_with_counts(c, account_ids, known=known_accounts)
     polls = {i: e.poll for i, e in extras.items() if e.poll is not None}
     viewer = _viewer_sets(c, viewer_id, every, shown) if viewer_id is not None else {}
     return StatusRows(
@@ -252,6 +259,9 @@ async def load_page_with(
 
     def work(c: sqlite3.Connection) -> tuple[list[Post], StatusRows, T]:
         posts = query(c)
-        return posts, (_load(c, viewer_id, posts, fresh=True) if posts else StatusRows()), also(c)
+        # A query that read its authors' stamps (`paging.HomeQuery`) saves the account check.
+        known = getattr(query, "author_stamps", None)
+        rows = _load(c, viewer_id, posts, fresh=True, known_accounts=known) if posts else None
+        return posts, rows or StatusRows(), also(c)
 
     return await conn.run(work)

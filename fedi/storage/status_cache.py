@@ -16,7 +16,7 @@ statement sees the newest commit). Writes inside a transaction bypass them.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from fedi.storage.cards import CardWithImage, cards_among
@@ -194,26 +194,31 @@ def own_votes(
 
 
 def display_accounts(
-    c: sqlite3.Connection, ids: Iterable[int]
+    c: sqlite3.Connection, ids: Iterable[int], *, known: Mapping[int, int] | None = None
 ) -> tuple[dict[int, Account], dict[int, AccountCounts]]:
     """Accounts by id for display (no keys or raw documents) and their counts. A reader keeps
     them by the account's stamp (which moves with the row and the counts), so only accounts
-    that changed are loaded again."""
+    that changed are loaded again. `known`: stamps read earlier in this same hop (the home
+    feed's scan reads its authors'), not read again."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}, {}
     caches = _caches(c)
     if caches is None:
         return _full_accounts(c, wanted)
-    cursor = c.cursor()
-    cursor.row_factory = None  # plain tuples: cheaper to build
-    stamps = dict.fromkeys(wanted, 0)  # no stats row yet: stamp 0
-    stamps.update(
-        cursor.execute(
-            f"SELECT account_id, stamp FROM account_stats WHERE account_id IN ({_marks(wanted)})",  # noqa: S608
-            wanted,
+    stamps = {i: known[i] for i in wanted if i in known} if known else {}
+    unknown = [i for i in wanted if i not in stamps]
+    if unknown:
+        cursor = c.cursor()
+        cursor.row_factory = None  # plain tuples: cheaper to build
+        stamps.update(dict.fromkeys(unknown, 0))  # no stats row yet: stamp 0
+        stamps.update(
+            cursor.execute(
+                "SELECT account_id, stamp FROM account_stats"
+                f" WHERE account_id IN ({_marks(unknown)})",  # noqa: S608 - placeholders only
+                unknown,
+            )
         )
-    )
     kept, missing = caches.accounts.get_many(stamps.items())
     accounts: dict[int, Account] = {i: pair[0] for i, pair in kept.items()}  # type: ignore[misc]
     counts: dict[int, AccountCounts] = {i: pair[1] for i, pair in kept.items()}  # type: ignore[misc]
