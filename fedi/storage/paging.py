@@ -127,7 +127,7 @@ def stamped_posts(c: sqlite3.Connection, rows: Sequence[Any]) -> list[Post]:
         found, missing = caches.posts.get_many(rows)  # type: ignore[assignment]
     if missing:
         loaded = c.execute(
-            f"SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({_marks(missing)})",  # noqa: S608
+            f"SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({marks(missing)})",  # noqa: S608
             missing,
         ).fetchall()
         for post in build_rows(Post, loaded):
@@ -141,7 +141,8 @@ def _post_id(post: Post) -> int:
     return post.id
 
 
-def _marks(values: Sequence[object]) -> str:
+def marks(values: Sequence[object]) -> str:
+    """`?,?,?`: one SQL placeholder per value, for `IN (...)` lists."""
     return "?" + ",?" * (len(values) - 1) if values else ""
 
 

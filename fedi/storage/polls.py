@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from fedi.storage.clock import now_db
 from fedi.storage.db import Conn, Tx
 from fedi.storage.ids import new_id
+from fedi.storage.paging import marks
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,10 +53,6 @@ def _poll(row: sqlite3.Row) -> Poll:
     )
 
 
-def _marks(values: Sequence[object]) -> str:
-    return ",".join("?" for _ in values)
-
-
 def polls_among(
     c: sqlite3.Connection, viewer_id: int | None, post_ids: Sequence[int]
 ) -> tuple[dict[int, Poll], dict[int, tuple[int, ...]]]:
@@ -67,7 +64,7 @@ def polls_among(
     rows = c.execute(
         "SELECT p.*, (SELECT group_concat(v.choice) FROM poll_votes v"
         " WHERE v.post_id = p.post_id AND v.account_id = ?) AS own"
-        f" FROM polls p WHERE p.post_id IN ({_marks(ids)})",  # noqa: S608
+        f" FROM polls p WHERE p.post_id IN ({marks(ids)})",  # noqa: S608
         [viewer_id, *ids],
     ).fetchall()
     polls = {row["post_id"]: _poll(row) for row in rows}

@@ -9,13 +9,13 @@ a single `Conn.run`, so a page of 40 statuses costs one round trip to the databa
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from fedi.storage.cards import CardWithImage
 from fedi.storage.db import Conn
-from fedi.storage.paging import PostQuery, stamped_posts
+from fedi.storage.paging import PostQuery, marks, stamped_posts
 from fedi.storage.polls import Poll
 from fedi.storage.read_cache import ReadCaches
 from fedi.storage.rows import Account, Media, OAuthApp, Post
@@ -67,10 +67,6 @@ class StatusRows:
     object while nothing in it changed (`status_cache`), so renderers can key on it."""
 
 
-def _marks(values: Sequence[object]) -> str:
-    return "?" + ",?" * (len(values) - 1) if values else ""
-
-
 def accounts_with_counts(
     c: sqlite3.Connection, ids: Iterable[int], *, known: Mapping[int, int] | None = None
 ) -> tuple[dict[int, Account], dict[int, AccountCounts]]:
@@ -98,7 +94,7 @@ async def load_account_counts(conn: Conn, ids: Iterable[int]) -> dict[int, Accou
         return {}
     rows = await conn.fetchall(
         "SELECT account_id, statuses_count, followers_count, following_count, last_status_at"
-        f" FROM account_stats WHERE account_id IN ({_marks(wanted)})",  # noqa: S608
+        f" FROM account_stats WHERE account_id IN ({marks(wanted)})",  # noqa: S608
         wanted,
     )
     found = {
@@ -125,7 +121,7 @@ def _load(
         stamps = c.execute(
             "SELECT p.id, coalesce(s.stamp, 0) FROM posts p"
             " LEFT JOIN post_stamps s ON s.post_id = p.id"
-            f" WHERE p.id IN ({_marks(wanted)})",  # noqa: S608 - placeholders only
+            f" WHERE p.id IN ({marks(wanted)})",  # noqa: S608 - placeholders only
             wanted,
         ).fetchall()
         originals = {p.id: p for p in stamped_posts(c, stamps)}
@@ -222,7 +218,7 @@ def _viewer_marks(
     arms, params = [], []
     for n, (name, sql) in enumerate(_VIEWER_ARMS):
         if ids[name]:
-            arms.append(sql.format(n=n, marks=_marks(ids[name])))
+            arms.append(sql.format(n=n, marks=marks(ids[name])))
             params += [viewer_id, *ids[name]]
     found: list[set[int]] = [set() for _ in _VIEWER_ARMS]
     if arms:
@@ -261,7 +257,8 @@ async def load_page_with(
         posts = query(c)
         # A query that read its authors' stamps (`paging.HomeQuery`) saves the account check.
         known = getattr(query, "author_stamps", None)
-        rows = _load(c, viewer_id, posts, fresh=True, known_accounts=known) if posts else None
-        return posts, rows or StatusRows(), also(c)
+        if not posts:
+            return posts, StatusRows(), also(c)
+        return posts, _load(c, viewer_id, posts, fresh=True, known_accounts=known), also(c)
 
     return await conn.run(work)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from fedi.storage.cards import CardWithImage, cards_among
-from fedi.storage.paging import build_rows
+from fedi.storage.paging import build_rows, marks
 from fedi.storage.polls import Poll, polls_among
 from fedi.storage.read_cache import ReadCaches
 from fedi.storage.rows import Account, Media, OAuthApp, Post
@@ -67,10 +67,6 @@ def _caches(c: sqlite3.Connection) -> ReadCaches | None:
     return getattr(c, "caches", None)
 
 
-def _marks(values: Sequence[object]) -> str:
-    return "?" + ",?" * (len(values) - 1) if values else ""
-
-
 def post_extras(
     c: sqlite3.Connection, posts: Sequence[Post], *, fresh: bool = False
 ) -> dict[int, PostExtras]:
@@ -90,7 +86,7 @@ def post_extras(
         stamps = dict.fromkeys(ids, 0)
         stamps.update(
             c.execute(
-                f"SELECT post_id, stamp FROM post_stamps WHERE post_id IN ({_marks(ids)})",  # noqa: S608
+                f"SELECT post_id, stamp FROM post_stamps WHERE post_id IN ({marks(ids)})",  # noqa: S608
                 ids,
             )
         )
@@ -108,16 +104,16 @@ def post_extras(
 
 def _load_extras(c: sqlite3.Connection, posts: Sequence[Post]) -> dict[int, PostExtras]:
     ids = sorted({p.id for p in posts})
-    marks = _marks(ids)
+    held = marks(ids)
     mentions: dict[int, list[int]] = {}
     for post_id, account_id in c.execute(
-        f"SELECT post_id, account_id FROM post_mentions WHERE post_id IN ({marks})",  # noqa: S608
+        f"SELECT post_id, account_id FROM post_mentions WHERE post_id IN ({held})",  # noqa: S608
         ids,
     ):
         mentions.setdefault(post_id, []).append(account_id)
     tags: dict[int, list[str]] = {}
     for post_id, tag in c.execute(
-        f"SELECT post_id, tag FROM post_tags WHERE post_id IN ({marks}) ORDER BY tag",  # noqa: S608
+        f"SELECT post_id, tag FROM post_tags WHERE post_id IN ({held}) ORDER BY tag",  # noqa: S608
         ids,
     ):
         tags.setdefault(post_id, []).append(tag)
@@ -128,13 +124,13 @@ def _load_extras(c: sqlite3.Connection, posts: Sequence[Post]) -> dict[int, Post
         rows = c.execute(
             "SELECT pa.post_id AS post_id, o.* FROM post_apps pa"
             " JOIN oauth_apps o ON o.id = pa.app_id"
-            f" WHERE pa.post_id IN ({_marks(local_ids)})",  # noqa: S608
+            f" WHERE pa.post_id IN ({marks(local_ids)})",  # noqa: S608
             local_ids,
         ).fetchall()
         apps = dict(zip((r["post_id"] for r in rows), build_rows(OAuthApp, rows), strict=True))
     media: dict[int, list[Media]] = {}
     rows = c.execute(
-        f"SELECT * FROM media WHERE post_id IN ({marks}) ORDER BY post_id, position, id",  # noqa: S608
+        f"SELECT * FROM media WHERE post_id IN ({held}) ORDER BY post_id, position, id",  # noqa: S608
         ids,
     ).fetchall()
     for item in build_rows(Media, rows):
@@ -162,13 +158,13 @@ def _post_counts(
 ) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
     """Likes, boosts and replies per post, in one statement."""
     found: tuple[dict[int, int], dict[int, int], dict[int, int]] = ({}, {}, {})
-    marks = _marks(ids)
+    held = marks(ids)
     sql = (
-        f"SELECT 0, post_id, count(*) FROM likes WHERE post_id IN ({marks}) GROUP BY post_id"
+        f"SELECT 0, post_id, count(*) FROM likes WHERE post_id IN ({held}) GROUP BY post_id"
         " UNION ALL SELECT 1, reblog_of_id, count(*) FROM posts"
-        f" WHERE reblog_of_id IN ({marks}) AND deleted_at IS NULL GROUP BY reblog_of_id"
+        f" WHERE reblog_of_id IN ({held}) AND deleted_at IS NULL GROUP BY reblog_of_id"
         " UNION ALL SELECT 2, in_reply_to_id, count(*) FROM posts"
-        f" WHERE in_reply_to_id IN ({marks}) AND deleted_at IS NULL GROUP BY in_reply_to_id"
+        f" WHERE in_reply_to_id IN ({held}) AND deleted_at IS NULL GROUP BY in_reply_to_id"
     )
     for kind, post_id, count in c.execute(sql, ids * 3):  # noqa: S608 - placeholders only
         found[kind][post_id] = count
@@ -184,7 +180,7 @@ def own_votes(
     ids = sorted(set(post_ids))
     rows = c.execute(
         "SELECT post_id, group_concat(choice) FROM poll_votes WHERE account_id = ?"
-        f" AND post_id IN ({_marks(ids)}) GROUP BY post_id",  # noqa: S608
+        f" AND post_id IN ({marks(ids)}) GROUP BY post_id",  # noqa: S608
         [viewer_id, *ids],
     )
     return {
@@ -215,7 +211,7 @@ def display_accounts(
         stamps.update(
             cursor.execute(
                 "SELECT account_id, stamp FROM account_stats"
-                f" WHERE account_id IN ({_marks(unknown)})",  # noqa: S608 - placeholders only
+                f" WHERE account_id IN ({marks(unknown)})",  # noqa: S608 - placeholders only
                 unknown,
             )
         )
@@ -239,7 +235,7 @@ def _full_accounts(
         f"SELECT {ACCOUNT_COLUMNS}, s.statuses_count AS s_statuses, s.followers_count AS s_followers,"
         " s.following_count AS s_following, s.last_status_at AS s_last"
         f" FROM accounts a LEFT JOIN account_stats s ON s.account_id = a.id"
-        f" WHERE a.id IN ({_marks(wanted)})",  # noqa: S608 - placeholders only
+        f" WHERE a.id IN ({marks(wanted)})",  # noqa: S608 - placeholders only
         wanted,
     ).fetchall()
     accounts = {a.id: a for a in build_rows(Account, rows)}
