@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from fedi.api_reads.bundles import StatusBundle, bundle_from_rows, filter_bundle
+from fedi.api_reads.kept_pages import KeptPage, KeptPages, PageInputs, page_inputs
 from fedi.context import Services
 from fedi.filters import FilterBundle
 from fedi.moderation.relations import hidden_account_ids
@@ -35,10 +36,16 @@ MAX_TAGS = 10
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StatusPage:
-    """A page of statuses and the paging ids for its Link header (newest first; none if empty)."""
+    """A page of statuses and the paging ids for its Link header (newest first; none if empty).
+
+    A home page also carries what it was built from (`inputs`, None when it cannot be kept), or
+    the kept page it matched (`kept`: its bundle is then empty and unused).
+    """
 
     bundle: StatusBundle
     cursor_ids: list[int] = field(default_factory=list)
+    inputs: PageInputs | None = None
+    kept: KeptPage | None = None
 
 
 async def page_of(
@@ -119,16 +126,69 @@ async def _page(
     return StatusPage(bundle=bundle, cursor_ids=ids if bundle.items else [])
 
 
-async def home_page(svc: Services, viewer_id: int, cursor: Cursor) -> StatusPage:
+def home_key(viewer_id: int, cursor: Cursor) -> tuple[int, ...]:
+    """The key of a home page among `KeptPages`."""
+    return (
+        viewer_id,
+        -1 if cursor.max_id is None else cursor.max_id,
+        -1 if cursor.since_id is None else cursor.since_id,
+        -1 if cursor.min_id is None else cursor.min_id,
+        cursor.limit,
+    )
+
+
+async def home_page(
+    svc: Services, viewer_id: int, cursor: Cursor, *, kept: KeptPages | None = None
+) -> StatusPage:
     """The viewer's home timeline: own posts, followed accounts' posts and boosts, mentions;
     members of the viewer's exclusive lists left out (in the feed query itself).
 
     One hop: the feed's range scan with every related row, and the viewer's blocks, mutes,
-    hidden domains and filters (`query_page`).
+    hidden domains and filters (`query_page`). With `kept`, a page whose inputs are unchanged
+    since it was kept comes back as `StatusPage.kept` instead, without loading its rows (the
+    checks share the hop: the scan, the viewer's relations and filters, and the stamps of any
+    boosted originals and other accounts it shows); a page built anew carries its `inputs`.
     """
+    query = paging.home_posts(viewer_id, cursor)
+    if kept is None:
+        async with svc.db.read() as conn:
+            return await query_page(conn, viewer_id, query, context="home")
+    previous = kept.get(home_key(viewer_id, cursor))
+    now = now_db()
+
+    def work(
+        c: sqlite3.Connection,
+    ) -> tuple[list[Post], StatusRows, list[RelationRow], list[FilterBundle]] | None:
+        query.scan(c)
+        relations = block_store.relation_rows(c, viewer_id, now=now)
+        filters = filter_store.active_filters(c, viewer_id, now=now)
+        if previous is not None:
+            was = previous.inputs
+            if was.same_feed(query.rows, relations, filters, now) and (
+                not was.stamps
+                or paging.current_stamps(c, was.post_ids, was.account_ids) == was.stamps
+            ):
+                return None
+        posts = query.posts(c)
+        rows = status_batch.page_rows(c, viewer_id, posts, known_accounts=query.author_stamps)
+        return posts, rows, relations, filters
+
     async with svc.db.read() as conn:
-        query = paging.home_posts(viewer_id, cursor)
-        return await query_page(conn, viewer_id, query, context="home")
+        loaded = await conn.run(work)
+        if loaded is None:
+            assert previous is not None
+            return StatusPage(
+                bundle=StatusBundle(viewer_id=viewer_id),
+                cursor_ids=previous.cursor_ids,
+                kept=previous,
+            )
+        posts, rows, relations, filters = loaded
+        remember_relations(conn, viewer_id, relations)
+        page = await _page(
+            conn, viewer_id, posts, rows, None, hide_muted=True, context="home", active=filters
+        )
+    inputs = page_inputs(query.rows, relations, filters, page.bundle, now)
+    return dataclasses.replace(page, inputs=inputs)
 
 
 async def public_page(

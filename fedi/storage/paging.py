@@ -153,8 +153,13 @@ def _pairs(rows: Sequence[Any]) -> list[tuple[int, int]]:
 class HomeQuery:
     """A home feed page: the materialised feed's range scan with each post's stamp and its
     author's (or booster's) account stamp, then the posts a reader kept at those stamps, the
-    others in one more query (`stamped_posts`). After a run, `author_stamps` holds the account
-    stamps the scan read, for the page's account check (`status_cache.display_accounts`).
+    others in one more query (`stamped_posts`).
+
+    After `scan`, `rows` holds what the scan read: (post id, post stamp, author id, author
+    stamp, viewer stamp) per row, the viewer's own stamp (`viewer_stamps`: their marks and
+    follows) read once for the statement. A page built from the same rows shows the same
+    posts and authors (`fedi.api_reads.kept_pages`); `author_stamps` serves the page's account
+    check (`status_cache.display_accounts`).
 
     Rows written (or boosted) by members of the account's exclusive lists are left out; the
     member set is a subquery SQLite evaluates once (an index lookup that finds nothing for an
@@ -164,7 +169,8 @@ class HomeQuery:
     def __init__(self, account_id: int, cursor: Cursor) -> None:
         where, params, order = _bounds("f.post_id", cursor)
         self.sql = (
-            "SELECT f.post_id, coalesce(s.stamp, 0), f.author_id, coalesce(st.stamp, 0)"
+            "SELECT f.post_id, coalesce(s.stamp, 0), f.author_id, coalesce(st.stamp, 0),"
+            " coalesce((SELECT v.stamp FROM viewer_stamps v WHERE v.account_id = :a), 0)"
             " FROM home_feed f LEFT JOIN post_stamps s ON s.post_id = f.post_id"
             " LEFT JOIN account_stats st ON st.account_id = f.author_id"
             f" WHERE f.account_id = :a{where}"  # noqa: S608 - fixed fragments only
@@ -174,12 +180,49 @@ class HomeQuery:
             f" ORDER BY f.post_id {order} LIMIT :limit"
         )
         self.values = {**params, "a": account_id}
+        self.rows: list[tuple[int, int, int, int, int]] = []
         self.author_stamps: dict[int, int] = {}
 
+    def scan(self, c: sqlite3.Connection) -> None:
+        """Run the feed scan (`rows`, `author_stamps`)."""
+        self.rows = c.execute(self.sql, self.values).fetchall()
+        self.author_stamps = {row[2]: row[3] for row in self.rows}
+
+    def posts(self, c: sqlite3.Connection) -> list[Post]:
+        """The scanned page's posts, newest first."""
+        return stamped_posts(c, [(row[0], row[1]) for row in self.rows])
+
     def __call__(self, c: sqlite3.Connection) -> list[Post]:
-        rows = c.execute(self.sql, self.values).fetchall()
-        self.author_stamps = {row[2]: row[3] for row in rows}
-        return stamped_posts(c, [(row[0], row[1]) for row in rows])
+        self.scan(c)
+        return self.posts(c)
+
+
+def current_stamps(
+    c: sqlite3.Connection, post_ids: Sequence[int], account_ids: Sequence[int]
+) -> tuple[int, ...]:
+    """The stamps of these posts then these accounts, in the order given (0: no stamp row),
+    in one query."""
+    if not post_ids and not account_ids:
+        return ()
+    found: dict[tuple[int, int], int] = {}
+    arms, params = [], []
+    if post_ids:
+        arms.append(
+            f"SELECT 0, post_id, stamp FROM post_stamps WHERE post_id IN ({marks(post_ids)})"
+        )
+        params += post_ids
+    if account_ids:
+        arms.append(
+            "SELECT 1, account_id, stamp FROM account_stats"
+            f" WHERE account_id IN ({marks(account_ids)})"
+        )
+        params += account_ids
+    for kind, key, stamp in c.execute(" UNION ALL ".join(arms), params):  # noqa: S608
+        found[(kind, key)] = stamp
+    return (
+        *(found.get((0, i), 0) for i in post_ids),
+        *(found.get((1, i), 0) for i in account_ids),
+    )
 
 
 def home_posts(account_id: int, cursor: Cursor) -> HomeQuery:

@@ -247,6 +247,20 @@ async def load_page(
     return await conn.run(work)
 
 
+def page_rows(
+    c: sqlite3.Connection,
+    viewer_id: int | None,
+    posts: list[Post],
+    *,
+    known_accounts: Mapping[int, int] | None = None,
+) -> StatusRows:
+    """The related rows of a page of posts read in this same hop (on the connection's thread;
+    `known_accounts`: account stamps read in this hop too, `paging.HomeQuery.author_stamps`)."""
+    if not posts:
+        return StatusRows()
+    return _load(c, viewer_id, posts, fresh=True, known_accounts=known_accounts)
+
+
 async def load_page_with(
     conn: Conn, viewer_id: int | None, query: PostQuery, also: Callable[[sqlite3.Connection], T]
 ) -> tuple[list[Post], StatusRows, T]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, Response
 
 from fedi.api_reads import timelines as reads
+from fedi.api_reads.kept_pages import KeptPage, kept_pages
 from fedi.api_reads.timelines import StatusPage
 from fedi.web.api.auth import api_auth, viewer_id
 from fedi.web.api.params import Params, api_params
@@ -36,7 +37,15 @@ def _scope(params: Params) -> bool | None:
 async def home() -> Response:
     """The viewer's home timeline, from the materialised feed."""
     cursor = cursor_of(await api_params())
-    return await statuses_response(await reads.home_page(services(), viewer_id() or 0, cursor))
+    svc, viewer = services(), viewer_id() or 0
+    kept = kept_pages(svc)
+    page = await reads.home_page(svc, viewer, cursor, kept=kept)
+    if page.kept is not None:
+        return paginated_json(page.kept.body, page.kept.cursor_ids)
+    body = bundle_json(svc, page.bundle)
+    if page.inputs is not None:
+        kept.put(reads.home_key(viewer, cursor), KeptPage(page.inputs, body, page.cursor_ids))
+    return paginated_json(body, page.cursor_ids)
 
 
 @bp.get("/api/v1/timelines/public")
