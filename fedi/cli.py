@@ -24,6 +24,7 @@ from fedi.config import Config, load
 from fedi.context import Services
 from fedi.errors import ConfigError, FediError, Invalid
 from fedi.events import close_broker
+from fedi.gc_settings import settle_after_start
 from fedi.media.remote import prune_remote_media, remote_media_usage
 from fedi.remote import resolver_of
 from fedi.webfinger.lookup import lookup_handle
@@ -227,6 +228,10 @@ def serve(config: Config) -> None:
         hyper.certfile = config.server.certfile
         hyper.keyfile = config.server.keyfile
     app = create_app(config)
+
+    @app.before_serving  # after the app's own start-up (services open, caches made)
+    async def settle() -> None:
+        settle_after_start()
 
     async def run() -> None:
         stop = asyncio.Event()

@@ -26,6 +26,7 @@ INFRA = (
     "fedi.workers",
     "fedi.mail",
     "fedi.load_gauge",
+    "fedi.gc_settings",
 )
 SERVICES = (
     "fedi.accounts",
