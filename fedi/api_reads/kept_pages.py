@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from fedi.api_reads.bundles import StatusBundle
 
 BUDGET_BYTES = 16 * 1024 * 1024
+ENTRY_BYTES = 1024  # what a kept page costs besides its body: its inputs and their rows
+ROW_BYTES = 160
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,6 +73,11 @@ class KeptPage:
     body: bytes
     cursor_ids: list[int] = field(default_factory=list)
 
+    @property
+    def size(self) -> int:
+        """About how many bytes keeping this page takes."""
+        return len(self.body) + ENTRY_BYTES + ROW_BYTES * len(self.inputs.rows)
+
 
 def page_inputs(
     rows: list[tuple[int, int, int, int, int]],
@@ -109,7 +116,7 @@ def page_inputs(
 
 
 class KeptPages:
-    """Kept pages by key (viewer and cursor), at most `budget` bytes of bodies in all."""
+    """Kept pages by key (viewer and cursor), at most about `budget` bytes in all."""
 
     def __init__(self, budget: int = BUDGET_BYTES) -> None:
         self.budget = budget
@@ -125,17 +132,17 @@ class KeptPages:
 
     def put(self, key: Hashable, page: KeptPage) -> None:
         """Keep `page` for `key` in place of any other; the least recently used pages go
-        when the bodies outgrow the budget (a page larger than the budget is not kept)."""
+        when the pages outgrow the budget (a page larger than the budget is not kept)."""
         old = self._items.pop(key, None)
         if old is not None:
-            self.size -= len(old.body)
-        if len(page.body) > self.budget:
+            self.size -= old.size
+        if page.size > self.budget:
             return
-        while self._items and self.size + len(page.body) > self.budget:
+        while self._items and self.size + page.size > self.budget:
             oldest = next(iter(self._items))
-            self.size -= len(self._items.pop(oldest).body)
+            self.size -= self._items.pop(oldest).size
         self._items[key] = page
-        self.size += len(page.body)
+        self.size += page.size
 
     def __len__(self) -> int:
         return len(self._items)

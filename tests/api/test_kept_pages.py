@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from fedi.api_reads import timelines as reads
-from fedi.api_reads.kept_pages import KeptPage, KeptPages, PageInputs, kept_pages
+from fedi.api_reads.kept_pages import ENTRY_BYTES, KeptPage, KeptPages, PageInputs, kept_pages
 from fedi.context import Services
 from fedi.storage import clock
 from fedi.storage import remote_accounts as remote_store
@@ -189,20 +189,20 @@ async def test_a_poll_ends_with_no_write(client, svc, monkeypatch):
 
 
 def _page(size: int) -> KeptPage:
-    return KeptPage(PageInputs(rows=[], relations=[], filters=[]), b"x" * size, [])
+    return KeptPage(PageInputs(rows=[], relations=[], filters=[]), b"x" * (size - ENTRY_BYTES), [])
 
 
 def test_kept_pages_stay_within_their_budget():
-    """The least recently used pages go first once the bodies outgrow the budget; a page
+    """The least recently used pages go first once the pages outgrow the budget; a page
     larger than the whole budget is not kept."""
-    kept = KeptPages(budget=100)
-    kept.put("a", _page(40))
-    kept.put("b", _page(40))
+    kept = KeptPages(budget=10_000)
+    kept.put("a", _page(4000))
+    kept.put("b", _page(4000))
     assert kept.get("a") is not None  # now the most recently used
-    kept.put("c", _page(40))
+    kept.put("c", _page(4000))
     assert kept.get("b") is None and kept.get("a") is not None and kept.get("c") is not None
-    assert kept.size == 80
-    kept.put("a", _page(10))
-    assert kept.size == 50
-    kept.put("d", _page(101))
-    assert kept.get("d") is None and kept.size == 50 and len(kept) == 2
+    assert kept.size == 8000
+    kept.put("a", _page(2000))
+    assert kept.size == 6000
+    kept.put("d", _page(10_001))
+    assert kept.get("d") is None and kept.size == 6000 and len(kept) == 2
