@@ -53,6 +53,7 @@ BLUEPRINT_MODULES = (
     "fedi.web.api.filters",
     "fedi.web.api.conversations",
     "fedi.web.api.tags",
+    "fedi.web.api.endorsements",
     "fedi.web.api.trends",
     "fedi.web.api.suggestions",
     "fedi.web.api.announcements",

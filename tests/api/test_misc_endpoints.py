@@ -1,5 +1,5 @@
 """The smaller client API endpoints: preferences, conversations, tags and followed tags, trends,
-suggestions, announcements, reports, user domain blocks, featured tags and endorsements."""
+suggestions, announcements, reports and user domain blocks."""
 
 from __future__ import annotations
 
@@ -208,25 +208,16 @@ async def test_suggestions_are_friends_of_friends_then_popular_and_dismissable(c
     assert unknown.status_code == 404
 
 
-# --- announcements, featured tags, endorsements ------------------------------------------------
+# --- announcements -----------------------------------------------------------------------------
 
 
-async def test_announcements_featured_tags_and_endorsements_are_empty(client, svc):
-    """There are no announcements (dismissing one is 404), featured tags or endorsements yet."""
-    alice, headers = await user(svc, "alice")
+async def test_announcements_are_empty(client, svc):
+    """There are no announcements (dismissing one is 404)."""
+    _, headers = await user(svc, "alice")
     assert await (await client.get("/api/v1/announcements", headers=headers)).get_json() == []
     dismiss = await client.post("/api/v1/announcements/1/dismiss", headers=headers)
     assert dismiss.status_code == 404
     assert (await dismiss.get_json())["error"] == "Record not found"
-    for path in (
-        "/api/v1/featured_tags",
-        "/api/v1/featured_tags/suggestions",
-        f"/api/v1/accounts/{alice.id}/featured_tags",
-        "/api/v1/endorsements",
-    ):
-        response = await client.get(path, headers=headers)
-        assert response.status_code == 200, path
-        assert await response.get_json() == []
 
 
 # --- reports -----------------------------------------------------------------------------------

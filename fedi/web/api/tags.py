@@ -1,5 +1,5 @@
 """Hashtags (reference §5.7): `/api/v1/tags/:name`, follow/unfollow, `/api/v1/followed_tags`;
-featured tags and endorsements, which we do not have yet, answer empty lists."""
+featured tags, which we do not have yet, answer empty lists."""
 
 from __future__ import annotations
 
@@ -70,11 +70,4 @@ async def featured_tag_suggestions() -> Response:
 async def account_featured_tags(account_id: int) -> Response:
     """An account's featured hashtags: none (featuring is not built yet)."""
     del account_id
-    return api_json([])
-
-
-@bp.get("/api/v1/endorsements")
-@api_auth("read:accounts")
-async def endorsements() -> Response:
-    """Accounts the viewer features on their profile: none (endorsing is not built yet)."""
     return api_json([])
