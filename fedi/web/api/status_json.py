@@ -31,7 +31,7 @@ def bundle_json(svc: Services, bundle: StatusBundle) -> bytes:
     filtered = filter_result_entities(bundle.filtered) if bundle.filtered else None
     memo: dict[int, JsonDict] = {}
     views = status_views(svc)
-    encoded = entity_cache(svc, "status_json")
+    encoded = entity_cache(svc, "status_open")
     rows = bundle.rows
     pieces = [b"["]
     for item in bundle.items:
@@ -42,9 +42,19 @@ def bundle_json(svc: Services, bundle: StatusBundle) -> bytes:
             entity = item_entity(svc, bundle, item, filtered=filtered, memo=memo, views=views)
             pieces.append(json_bytes(entity))
             continue
-        shown = shown_parts(svc, bundle, post, memo=memo, views=views)
-        # The kept encoding without its closing brace; the viewer's fields close it.
-        pieces.append(encoded.get_or_build(shown, None, lambda shown=shown: _open(shown)))
+        extras = rows.extras.get(post.id)
+        if extras is None:  # rows loaded without extras: nothing to key the encoding on
+            opened = _open(shown_parts(svc, bundle, post, memo=memo, views=views))
+        else:
+            # The kept encoding without its closing brace (the viewer's fields close it),
+            # keyed like `shown_parts`: the post row, its extras, its author and counts.
+            author = (extras, rows.accounts.get(post.account_id), bundle.counts(post.account_id))
+            opened = encoded.get_or_build(
+                post,
+                author,
+                lambda post=post: _open(shown_parts(svc, bundle, post, memo=memo, views=views)),
+            )
+        pieces.append(opened)
         pieces.append(_marks(bundle, post, filtered))
     pieces.append(b"]")
     return b"".join(pieces)
