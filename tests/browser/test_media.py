@@ -9,6 +9,9 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import screenshot
 from tests.media import files
 
+# The image's width once it has loaded (visible is not loaded: reading it early gives 0).
+LOADED_WIDTH = "img => img.decode().then(() => img.naturalWidth)"
+
 
 def test_post_a_photo_and_set_an_avatar(live_server, browser, tmp_path):
     """A photo posted from the compose page shows with its alt text; the avatar and header show
@@ -50,7 +53,7 @@ def test_post_a_photo_and_set_an_avatar(live_server, browser, tmp_path):
 
     picture = page.get_by_role("img", name="A red square and a yellow sun")
     expect(picture).to_be_visible()
-    assert picture.evaluate("img => img.naturalWidth") == 640
+    assert picture.evaluate(LOADED_WIDTH) == 640
     screenshot(page, "media-post")
 
     page.goto(live_server.url + "/settings")
@@ -63,7 +66,7 @@ def test_post_a_photo_and_set_an_avatar(live_server, browser, tmp_path):
 
     page.goto(live_server.url + "/@mia")
     expect(page.get_by_role("img", name="Mia waving")).to_be_visible()
-    assert page.locator("img.profile-banner").evaluate("img => img.naturalWidth") == 1500
+    assert page.locator("img.profile-banner").evaluate(LOADED_WIDTH) == 1500
     expect(page.locator("img.avatar-48").first).to_have_attribute("src", re.compile(r"/media/"))
     screenshot(page, "media-profile")
     assert errors == []
