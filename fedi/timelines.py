@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 from fedi.context import Services
 from fedi.errors import NotFound
+from fedi.media.views import MediaView, media_views
 from fedi.moderation.relations import hidden_account_ids, viewer_relations
 from fedi.posts_view import PostView, build_post_views, time_label, views_with_conn
+from fedi.storage import edit_media, paging
 from fedi.storage import feeds as feed_store
 from fedi.storage import follows as follow_store
-from fedi.storage import paging
 from fedi.storage import posts as post_store
 from fedi.storage.db import Conn, Tx
 from fedi.storage.paging import Cursor
@@ -277,12 +278,16 @@ def _replies(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Version:
-    """One version of a post's text, as it was from `at` on."""
+    """One version of a post's text, as it was from `at` on, with the attachments (and their
+    alt text) and the poll options it had then."""
 
     content_warning: str
     content_html: str
     at: str
     current: bool = False
+    sensitive: bool = False
+    media: tuple[MediaView, ...] = ()
+    poll_options: tuple[str, ...] | None = None
 
     @property
     def at_label(self) -> str:
@@ -303,19 +308,26 @@ async def post_history(
     """Every version of a post this viewer may see, newest first (the current one first)."""
     async with svc.db.read() as conn:
         focus = await _focus(conn, viewer_id, username, post_id)
-        edits = await post_store.list_edits(conn, post_id)
-    post = focus.post
-    current = Version(
-        content_warning=post.content_warning,
-        content_html=post.content_html,
-        at=post.edited_at or post.created_at,
-        current=True,
-    )
-    earlier = [
-        Version(content_warning=e.content_warning, content_html=e.content_html, at=e.created_at)
-        for e in reversed(edits)
+        stored = await edit_media.load_versions(conn, focus.id, author_id=focus.post.account_id)
+    post = stored.current if stored.current is not None else focus.post
+    texts = [(e.content_warning, e.content_html, e.created_at, e.sensitive) for e in stored.edits]
+    latest = post.edited_at or post.created_at
+    texts.append((post.content_warning, post.content_html, latest, post.sensitive))
+    versions = [
+        Version(
+            content_warning=warning,
+            content_html=html,
+            at=at,
+            current=index == len(texts) - 1,
+            sensitive=bool(sensitive),
+            media=media_views(list(media)),
+            poll_options=poll,
+        )
+        for index, ((warning, html, at, sensitive), media, poll) in enumerate(
+            zip(texts, stored.media, stored.polls, strict=True)
+        )
     ]
-    return PostHistory(view=focus, versions=[current, *earlier])
+    return PostHistory(view=focus, versions=versions[::-1])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,11 +11,11 @@ from fedi.api_reads.bundles import AccountCounts, StatusBundle, bundle_with_conn
 from fedi.context import Services
 from fedi.errors import Gone, NotFound
 from fedi.storage import accounts as account_store
-from fedi.storage import paging, status_batch
+from fedi.storage import edit_media, paging, status_batch
 from fedi.storage import posts as post_store
 from fedi.storage.db import Conn
 from fedi.storage.paging import Cursor
-from fedi.storage.rows import Account, Post
+from fedi.storage.rows import Account, Media, Post
 from fedi.timelines import ThreadNode, thread
 from fedi.visibility import NOT_FOUND_MESSAGE, visible_post
 
@@ -122,6 +122,8 @@ class Version:
     content_warning: str
     sensitive: bool
     created_at: str
+    media: tuple[Media, ...] = ()  # that version's attachments, with the alt text they had then
+    poll: tuple[str, ...] | None = None  # that version's poll option titles (None: no poll)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -136,28 +138,38 @@ async def status_history(svc: Services, viewer_id: int | None, post_id: int) -> 
     """The versions of a visible status, oldest first; a never-edited one has one version."""
     async with svc.db.read() as conn:
         post = await _original(conn, viewer_id, post_id)
-        edits = await post_store.list_edits(conn, post.id)
+        stored = await edit_media.load_versions(conn, post.id, author_id=post.account_id)
         bundle = await bundle_with_conn(conn, viewer_id, [post])
-    if not bundle.items:
+    if not bundle.items or stored.current is None or stored.current.deleted_at is not None:
         raise NotFound(NOT_FOUND_MESSAGE)
-    versions = [
-        Version(
-            content_html=e.content_html,
-            content_warning=e.content_warning,
-            sensitive=bool(e.sensitive),
-            created_at=e.created_at,
-        )
-        for e in edits
-    ]
-    versions.append(
-        Version(
-            content_html=post.content_html,
-            content_warning=post.content_warning,
-            sensitive=bool(post.sensitive),
-            created_at=post.edited_at or post.created_at,
+    return StatusHistory(bundle=bundle, versions=_versions(stored.current, stored))
+
+
+def _versions(post: Post, stored: edit_media.PostVersions) -> list[Version]:
+    """Each version's text, attachments and poll (`post`: the current one, read in the same hop
+    as the others, so an edit landing meanwhile cannot mismatch them)."""
+    texts = [(e.content_html, e.content_warning, e.sensitive, e.created_at) for e in stored.edits]
+    texts.append(
+        (
+            post.content_html,
+            post.content_warning,
+            post.sensitive,
+            post.edited_at or post.created_at,
         )
     )
-    return StatusHistory(bundle=bundle, versions=versions)
+    return [
+        Version(
+            content_html=html,
+            content_warning=warning,
+            sensitive=bool(sensitive),
+            created_at=at,
+            media=media,
+            poll=poll,
+        )
+        for (html, warning, sensitive, at), media, poll in zip(
+            texts, stored.media, stored.polls, strict=True
+        )
+    ]
 
 
 async def status_source(svc: Services, viewer_id: int | None, post_id: int) -> Post:

@@ -27,6 +27,7 @@ from fedi.polls.editing import apply_poll_edit, check_poll_edit, current_poll, p
 from fedi.polls.rules import check_poll_with_post
 from fedi.polls.store import add_poll
 from fedi.storage import accounts as account_store
+from fedi.storage import edit_media
 from fedi.storage import follows as follow_store
 from fedi.storage import media as media_storage
 from fedi.storage import notifications as notification_store
@@ -372,8 +373,9 @@ async def delete_post(
         post = await _own_post(
             tx, actor, post_id, refusal=NOT_YOURS_DELETE, author_username=author_username
         )
+        doomed = await edit_media.release_version_media(tx, post.id)
         await post_store.mark_deleted(tx, post.id)
-        doomed = await media_storage.delete_post_media(tx, post.id)
+        doomed += await media_storage.delete_post_media(tx, post.id)
         tx.on_commit(files_deleter(svc, doomed))
         await federate.federate_post(svc, tx, "Delete", post)
         surface_deletion(svc, tx, post)

@@ -138,6 +138,16 @@ async def mark_failed(tx: Tx, media_id: int, *, error: str) -> bool:
     return changed > 0
 
 
+# Columns naming stored files; an earlier version's attachment keeps its file (edit history).
+_KEY_COLUMNS = (
+    ("media", "file_key"),
+    ("media", "preview_key"),
+    ("media", "source_key"),
+    ("post_edit_media", "file_key"),
+    ("post_edit_media", "preview_key"),
+)
+
+
 def _unreferenced(conn: sqlite3.Connection, keys: set[str]) -> list[str]:
     wanted = sorted(k for k in keys if k)
     if not wanted:
@@ -145,9 +155,9 @@ def _unreferenced(conn: sqlite3.Connection, keys: set[str]) -> list[str]:
     marks = ",".join("?" for _ in wanted)
     used = {
         r[0]
-        for column in ("file_key", "preview_key", "source_key")
+        for table, column in _KEY_COLUMNS
         for r in conn.execute(
-            f"SELECT {column} FROM media WHERE {column} IN ({marks})",  # noqa: S608
+            f"SELECT {column} FROM {table} WHERE {column} IN ({marks})",  # noqa: S608
             wanted,
         )
     }
@@ -520,3 +530,8 @@ async def profile_image_slot(conn: Conn, media_id: int) -> str | None:
         {"id": media_id},
     )
     return None if row is None else row[0]
+
+
+async def list_post_media(conn: Conn, post_id: int) -> list[Media]:
+    """One post's attachments, in order."""
+    return (await get_many_by_post_ids(conn, [post_id])).get(post_id, [])

@@ -7,6 +7,7 @@ from typing import Any
 
 from fedi.storage.clock import now_db
 from fedi.storage.db import Conn, Tx
+from fedi.storage.edit_media import record_version_media
 from fedi.storage.ids import new_id
 from fedi.storage.rows import Post, PostEdit
 
@@ -88,20 +89,26 @@ async def mark_deleted(tx: Tx, post_id: int) -> None:
 
 
 async def insert_edit(tx: Tx, edit: PostEdit) -> None:
-    """Keep an earlier version of an edited post."""
-    await tx.execute(
-        "INSERT INTO post_edits (id, post_id, content_warning, source, content_html, sensitive,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            edit.id,
-            edit.post_id,
-            edit.content_warning,
-            edit.source,
-            edit.content_html,
-            edit.sensitive,
-            edit.created_at,
-        ),
-    )
+    """Keep an earlier version of an edited post, with its attachments as they are now (call it
+    before the edit changes them)."""
+
+    def work(c: sqlite3.Connection) -> None:
+        c.execute(
+            "INSERT INTO post_edits (id, post_id, content_warning, source, content_html,"
+            " sensitive, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                edit.id,
+                edit.post_id,
+                edit.content_warning,
+                edit.source,
+                edit.content_html,
+                edit.sensitive,
+                edit.created_at,
+            ),
+        )
+        record_version_media(c, edit_id=edit.id, post_id=edit.post_id)
+
+    await tx.run(work)
 
 
 async def list_edits(conn: Conn, post_id: int) -> list[PostEdit]:

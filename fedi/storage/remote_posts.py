@@ -10,6 +10,7 @@ from typing import Any
 
 from fedi.storage.clock import now_db, to_db, utcnow
 from fedi.storage.db import Conn, Tx
+from fedi.storage.edit_media import record_version_media
 from fedi.storage.ids import new_id
 from fedi.storage.rows import Post
 
@@ -95,7 +96,8 @@ async def update_remote_post(
     mention_ids: Sequence[int],
     tags: Sequence[str],
 ) -> bool:
-    """Apply an edit to a live remote post, keeping the previous version in its history.
+    """Apply an edit to a live remote post, keeping the previous version (and its attachments,
+    before the caller syncs the new ones) in its history.
 
     False (and nothing written) if the post is missing or deleted.
     """
@@ -106,11 +108,12 @@ async def update_remote_post(
         ).fetchone()
         if row is None:
             return False
+        edit_id = new_id()
         c.execute(
             "INSERT INTO post_edits (id, post_id, content_warning, source, content_html,"
             " sensitive, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                new_id(),
+                edit_id,
                 post_id,
                 row["content_warning"],
                 row["source"],
@@ -119,6 +122,7 @@ async def update_remote_post(
                 row["edited_at"] or row["created_at"],
             ),
         )
+        record_version_media(c, edit_id=edit_id, post_id=post_id)
         c.execute(
             "UPDATE posts SET content_warning = :cw, content_html = :html, sensitive = :sensitive,"
             " language = :language, raw_json = :raw, edited_at = :edited WHERE id = :id",

@@ -803,6 +803,24 @@ CREATE TABLE post_cards (
     post_id  INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
     card_id  INTEGER NOT NULL REFERENCES preview_cards (id) ON DELETE CASCADE
 );
+CREATE TABLE post_edit_media (
+    edit_id      INTEGER NOT NULL REFERENCES post_edits (id) ON DELETE CASCADE,
+    post_id      INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,            -- order within that version (0, 1, ...)
+    media_id     INTEGER NOT NULL,            -- the media row then (no FK: it may be gone now)
+    description  TEXT NOT NULL DEFAULT '',    -- alt text in that version
+    focus_x      REAL NOT NULL DEFAULT 0,
+    focus_y      REAL NOT NULL DEFAULT 0,
+    kind         TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    content_type TEXT NOT NULL DEFAULT '',
+    file_key     TEXT,                        -- local files only (NULL for remote media)
+    preview_key  TEXT,
+    blurhash     TEXT,
+    meta_json    TEXT NOT NULL DEFAULT '{}',
+    remote_url   TEXT,
+    PRIMARY KEY (edit_id, position)
+);
 CREATE TABLE post_edit_polls (
     edit_id  INTEGER PRIMARY KEY REFERENCES post_edits (id) ON DELETE CASCADE,
     post_id  INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
@@ -1004,6 +1022,10 @@ CREATE INDEX notifications_account ON notifications (account_id, id);
 CREATE INDEX oauth_tokens_account ON oauth_tokens (account_id, app_id);
 CREATE INDEX poll_votes_account ON poll_votes (account_id, post_id);
 CREATE INDEX post_cards_card ON post_cards (card_id, post_id);
+CREATE INDEX post_edit_media_file_key ON post_edit_media (file_key) WHERE file_key IS NOT NULL;
+CREATE INDEX post_edit_media_post ON post_edit_media (post_id, edit_id);
+CREATE INDEX post_edit_media_preview_key ON post_edit_media (preview_key)
+    WHERE preview_key IS NOT NULL;
 CREATE INDEX post_edit_polls_post ON post_edit_polls (post_id, edit_id);
 CREATE INDEX post_edits_post ON post_edits (post_id, id);
 CREATE INDEX post_mentions_account ON post_mentions (account_id, post_id);

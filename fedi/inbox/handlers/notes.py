@@ -27,15 +27,20 @@ from fedi.inbox.handlers.note_store import (
     trusted_note,
     unchanged,
 )
-from fedi.media.remote_attach import forget_remote_attachments, sync_remote_attachments
+from fedi.media.remote_attach import (
+    forget_remote_attachments,
+    remote_media_rows,
+    sync_remote_attachments,
+)
 from fedi.moderation.relations import is_blocked_between
 from fedi.polls.federation import store_question
+from fedi.storage import media as media_store
 from fedi.storage import notifications as notification_store
 from fedi.storage import posts as post_store
 from fedi.storage import remote_posts as remote_store
 from fedi.storage.db import Tx
 from fedi.storage.ids import new_id
-from fedi.storage.rows import Post
+from fedi.storage.rows import Media, Post
 from fedi.timelines import fan_in_mentions
 from fedi.visibility import DIRECT, OPEN_VISIBILITIES
 
@@ -67,16 +72,19 @@ async def on_update_note(inc: Incoming) -> None:
     async with inc.svc.db.read() as conn:
         post = await post_store.get_post_by_uri(conn, note.uri)
         mentioned = await mentioned_locals(conn, inc.svc, note)
+        media = [] if post is None else await media_store.list_post_media(conn, post.id)
     if post is None or post.deleted_at is not None or post.account_id != inc.actor.id:
         return inc.drop("no such live post of this actor")
-    if unchanged(post, note):
+    edited_at = edit_time(note)
+    if unchanged(post, note) and (edited_at is None or same_attachments(post, note, media)):
         # Interop: Update(Question) refreshes poll tallies; nothing to keep in the history.
+        # An edit of attachments only (new alt text, say) is a version of its own when the
+        # update says when it was made (Mastodon's do); without that, it is applied in place.
         async with inc.svc.db.write() as tx:
             await post_store.update_post(tx, post.id, raw_json=_raw(note))
             await store_question(inc.svc, tx, post.id, note)
             await _sync_media(inc, tx, post, note)
         return None
-    edited_at = edit_time(note)
     if edited_at is None:
         return inc.drop("an Update without `updated` is not an edit")
     if not newer(edited_at, post):
@@ -86,6 +94,17 @@ async def on_update_note(inc: Incoming) -> None:
 
 def _raw(note: Note) -> str:
     return json.dumps(dict(note.raw), ensure_ascii=False)
+
+
+def same_attachments(post: Post, note: Note, media: list[Media]) -> bool:
+    """True when the note's attachments are the post's, in order, with the same alt text and
+    focal point (as they would be stored), so an update changes none of them."""
+    wanted = remote_media_rows(note.attachments, account_id=post.account_id, post_id=post.id)
+    return [_shown(m) for m in media] == [_shown(m) for m in wanted]
+
+
+def _shown(media: Media) -> tuple[str | None, str, float, float]:
+    return (media.remote_url, media.description, media.focus_x, media.focus_y)
 
 
 async def _sync_media(inc: Incoming, tx: Tx, post: Post, note: Note) -> None:

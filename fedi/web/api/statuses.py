@@ -10,7 +10,6 @@ from fedi.errors import Invalid, NotFound
 from fedi.media.attach import MediaChange
 from fedi.media.uploads import parse_focus
 from fedi.outbox.commands import PostDraft
-from fedi.polls.editing import history_polls
 from fedi.scheduled import parse_time, schedule_status
 from fedi.status_actions import (
     StatusChange,
@@ -35,11 +34,11 @@ from fedi.web.api.entities import (
     account_entity,
     bundle_entities,
     context_entity,
-    media_map,
     status_edit_entity,
     status_entities,
     status_source_entity,
 )
+from fedi.web.api.entities_media import media_entity
 from fedi.web.api.entities_polls import status_edit_poll
 from fedi.web.api.params import Params, api_params
 from fedi.web.api.polls import poll_param
@@ -206,7 +205,8 @@ async def context(status_id: int) -> Response:
 @bp.get("/api/v1/statuses/<int:status_id>/history")
 @api_auth("read:statuses", user=None)
 async def history(status_id: int) -> Response:
-    """Every version of a status, oldest first, the original included."""
+    """Every version of a status, oldest first, the original included; each with the
+    attachments (and alt text) and poll options it had."""
     svc = services()
     found = await reads.status_history(svc, viewer_id(), status_id)
     item = found.bundle.items[0]
@@ -215,13 +215,13 @@ async def history(status_id: int) -> Response:
         found.bundle.rows.accounts[item.shown.account_id],
         counts=found.bundle.counts(item.shown.account_id),
     )
-    media = media_map(svc, found.bundle).get(item.shown.id, [])
-    polls = await history_polls(svc, item.shown)
-    polls += [None] * (len(found.versions) - len(polls))  # an edit landed between the reads
     return api_json(
         [
-            status_edit_entity(version, account, media=media) | {"poll": status_edit_poll(poll)}
-            for version, poll in zip(found.versions, polls, strict=False)
+            status_edit_entity(
+                version, account, media=[media_entity(svc, m) for m in version.media]
+            )
+            | {"poll": status_edit_poll(version.poll)}
+            for version in found.versions
         ]
     )
 
