@@ -68,6 +68,7 @@ SERVICES = (
     "fedi.follow_options",
     "fedi.profile_options",
     "fedi.cards",
+    "fedi.featured_tags",
 )
 ADAPTERS = ("fedi.web", "fedi.cli")
 WIRING = ("fedi.app", "fedi.__main__")

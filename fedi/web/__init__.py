@@ -20,6 +20,7 @@ BLUEPRINT_MODULES = (
     "fedi.web.pages.admin_media",
     "fedi.web.pages.announcements",
     "fedi.web.pages.profile",
+    "fedi.web.pages.featured_tags",
     "fedi.web.pages.remote_profile",
     "fedi.web.pages.search",
     "fedi.web.pages.interactions",

@@ -550,6 +550,14 @@ CREATE TABLE featured_posts (
     created_at  TEXT NOT NULL,
     PRIMARY KEY (account_id, post_id)
 ) WITHOUT ROWID;
+CREATE TABLE featured_tags (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    tag         TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    UNIQUE (account_id, tag)
+);
 CREATE TABLE filter_keywords (
     id          INTEGER PRIMARY KEY,
     filter_id   INTEGER NOT NULL REFERENCES filters (id) ON DELETE CASCADE,

@@ -1,12 +1,15 @@
 """Hashtags (reference §5.7): `/api/v1/tags/:name`, follow/unfollow, `/api/v1/followed_tags`;
-featured tags, which we do not have yet, answer empty lists."""
+featured tags (§5.3): `/api/v1/featured_tags` list/create/delete, suggestions, and an
+account's featured tags."""
 
 from __future__ import annotations
 
 from quart import Blueprint, Response
 
+from fedi import featured_tags as featured
 from fedi import tags
 from fedi.web.api.auth import api_auth, current_account, viewer_id
+from fedi.web.api.entities_featured import featured_tag_entity
 from fedi.web.api.entities_misc import tag_entity, window_of
 from fedi.web.api.params import api_params
 from fedi.web.api.responses import api_json, paginated
@@ -54,20 +57,43 @@ async def followed() -> Response:
 @bp.get("/api/v1/featured_tags")
 @api_auth("read:accounts")
 async def featured_tags() -> Response:
-    """Hashtags featured on the viewer's profile: none (featuring is not built yet)."""
-    return api_json([])
+    """Hashtags featured on the viewer's profile, most used first."""
+    svc = services()
+    found = await featured.featured_tags(svc, current_account().id)
+    return api_json([featured_tag_entity(svc, f) for f in found])
+
+
+@bp.post("/api/v1/featured_tags")
+@api_auth("write:accounts")
+async def feature_tag() -> Response:
+    """Feature a hashtag (`name`, `#` optional) on the viewer's profile."""
+    params = await api_params()
+    svc = services()
+    found = await featured.feature_tag(svc, current_account().id, params.str("name"))
+    return api_json(featured_tag_entity(svc, found))
+
+
+@bp.delete("/api/v1/featured_tags/<int:featured_id>")
+@api_auth("write:accounts")
+async def unfeature_tag(featured_id: int) -> Response:
+    """Stop featuring a hashtag: `{}`; 404 for an unknown id or someone else's."""
+    await featured.unfeature_tag(services(), current_account().id, featured_id)
+    return api_json({})
 
 
 @bp.get("/api/v1/featured_tags/suggestions")
 @api_auth("read:accounts")
 async def featured_tag_suggestions() -> Response:
-    """Hashtags to feature: none (featuring is not built yet)."""
-    return api_json([])
+    """The viewer's most used hashtags not featured yet (Tag entities with history)."""
+    svc = services()
+    found = await featured.suggested_tags(svc, current_account().id)
+    return api_json([tag_entity(svc, t) for t in found])
 
 
 @bp.get("/api/v1/accounts/<int:account_id>/featured_tags")
 @api_auth(user=None)
 async def account_featured_tags(account_id: int) -> Response:
-    """An account's featured hashtags: none (featuring is not built yet)."""
-    del account_id
-    return api_json([])
+    """An account's featured hashtags (no token needed); 404 for an unknown account."""
+    svc = services()
+    found = await featured.featured_tags(svc, account_id)
+    return api_json([featured_tag_entity(svc, f) for f in found])
