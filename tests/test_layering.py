@@ -68,6 +68,7 @@ SERVICES = (
     "fedi.follow_options",
     "fedi.profile_options",
     "fedi.cards",
+    "fedi.endorsements",
     "fedi.featured_tags",
 )
 ADAPTERS = ("fedi.web", "fedi.cli")

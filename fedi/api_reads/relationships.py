@@ -1,15 +1,22 @@
-"""How one viewer relates to a batch of accounts: follows both ways, requests, blocks and mutes."""
+"""How one viewer relates to a batch of accounts: follows both ways, requests, blocks, mutes and
+endorsements."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fedi.context import Services
 from fedi.follow_options import follow_languages
-from fedi.moderation.relations import RelationFacts, relation_facts
+from fedi.moderation.relations import RelationFacts, facts_from_rows
+from fedi.storage import blocks as block_store
+from fedi.storage import endorsements as endorsement_store
 from fedi.storage import follows as follow_store
+from fedi.storage.blocks import RelationRow
+from fedi.storage.clock import now_db
 from fedi.storage.db import Conn
+from fedi.storage.rows import Follow
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,6 +38,8 @@ class AccountRelationship:
     """The viewer shows this account's boosts (follow options; False when not following)."""
     notifying: bool = False
     languages: list[str] | None = None
+    endorsed: bool = False
+    """The viewer features this account on its profile."""
 
 
 async def relationships_with_conn(
@@ -39,8 +48,18 @@ async def relationships_with_conn(
     """`load_relationships` on a connection the caller holds."""
     if not account_ids:
         return []
-    follows = await follow_store.list_follows_between(conn, viewer_id, list(account_ids))
-    moderation = await relation_facts(conn, viewer_id, account_ids)
+    targets = sorted(set(account_ids))
+    now = now_db()
+
+    def load(c: sqlite3.Connection) -> tuple[list[Follow], list[RelationRow], set[int]]:
+        return (
+            follow_store.follows_between_rows(c, viewer_id, targets),
+            block_store.relation_rows(c, viewer_id, now=now, among=targets),
+            endorsement_store.endorsed_among_rows(c, viewer_id, targets),
+        )
+
+    follows, relation_rows, endorsed = await conn.run(load)
+    moderation = facts_from_rows(targets, relation_rows)
     outgoing = {f.target_account_id: f for f in follows if f.account_id == viewer_id}
     incoming = {f.account_id: f for f in follows if f.target_account_id == viewer_id}
     found = []
@@ -63,6 +82,7 @@ async def relationships_with_conn(
                 showing_reblogs=out is not None and bool(out.show_reblogs),
                 notifying=out is not None and bool(out.notify),
                 languages=follow_languages(out),
+                endorsed=account_id in endorsed,
             )
         )
     return found
@@ -71,7 +91,7 @@ async def relationships_with_conn(
 async def load_relationships(
     svc: Services, viewer_id: int, account_ids: Sequence[int], *, conn: Conn | None = None
 ) -> list[AccountRelationship]:
-    """One relationship per id, in the order asked (repeats kept), in two queries."""
+    """One relationship per id, in the order asked (repeats kept), in one hop (three queries)."""
     if conn is not None:
         return await relationships_with_conn(conn, viewer_id, account_ids)
     async with svc.db.read() as borrowed:

@@ -124,7 +124,15 @@ async def relation_facts(
     if not targets:
         return {}
     rows = await block_store.list_relations(conn, viewer_id, now=now_db(), among=targets)
-    facts: dict[int, dict[str, object]] = {t: {} for t in targets}
+    return facts_from_rows(targets, rows)
+
+
+def facts_from_rows(
+    target_ids: Iterable[int], rows: Iterable[RelationRow]
+) -> dict[int, RelationFacts]:
+    """`relation_facts` from rows the caller loaded (`storage.blocks.relation_rows` with `among`,
+    in a hop shared with other reads); every target gets an entry."""
+    facts: dict[int, dict[str, object]] = {t: {} for t in target_ids}
     for row in rows:
         entry = facts.setdefault(row.other_id, {})
         if row.kind == "muting":

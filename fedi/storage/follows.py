@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from fedi.storage.clock import now_db
 from fedi.storage.db import Conn, Tx
 from fedi.storage.rows import Follow
@@ -220,4 +222,20 @@ async def list_follows_between(conn: Conn, account_id: int, other_ids: list[int]
         f" OR (target_account_id = ? AND account_id IN ({marks}))",
         (account_id, *unique, account_id, *unique),
     )
+    return [Follow.from_row(r) for r in rows]
+
+
+def follows_between_rows(
+    c: sqlite3.Connection, account_id: int, other_ids: list[int]
+) -> list[Follow]:
+    """`list_follows_between` on the connection's thread (to share a hop with other reads)."""
+    if not other_ids:
+        return []
+    unique = sorted(set(other_ids))
+    marks = ",".join("?" for _ in unique)
+    rows = c.execute(
+        f"SELECT * FROM follows WHERE (account_id = ? AND target_account_id IN ({marks}))"  # noqa: S608
+        f" OR (target_account_id = ? AND account_id IN ({marks}))",
+        (account_id, *unique, account_id, *unique),
+    ).fetchall()
     return [Follow.from_row(r) for r in rows]

@@ -25,6 +25,7 @@ BLUEPRINT_MODULES = (
     "fedi.web.pages.search",
     "fedi.web.pages.interactions",
     "fedi.web.pages.pins",
+    "fedi.web.pages.endorsements",
     "fedi.web.pages.reports",
     "fedi.web.pages.notifications",
     "fedi.web.pages.notification_requests",

@@ -113,6 +113,11 @@ BEGIN
     INSERT INTO account_stats (account_id, stamp) VALUES (NEW.id, 1)
         ON CONFLICT (account_id) DO UPDATE SET stamp = stamp + 1;
 END;
+CREATE TRIGGER endorsements_follow_gone AFTER DELETE ON follows
+BEGIN
+    DELETE FROM endorsements
+    WHERE account_id = OLD.account_id AND target_account_id = OLD.target_account_id;
+END;
 CREATE TRIGGER followed_tags_fan_in AFTER INSERT ON post_tags
 WHEN EXISTS (SELECT 1 FROM followed_tags WHERE tag = NEW.tag)
 BEGIN
@@ -543,6 +548,13 @@ CREATE TABLE email_tokens (
     created_at  TEXT NOT NULL,
     expires_at  TEXT NOT NULL,
     used_at     TEXT
+);
+CREATE TABLE endorsements (
+    id                 INTEGER PRIMARY KEY,
+    account_id         INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    target_account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    created_at         TEXT NOT NULL,
+    UNIQUE (account_id, target_account_id)
 );
 CREATE TABLE featured_posts (
     account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
@@ -996,6 +1008,8 @@ CREATE INDEX bookmarks_account ON bookmarks (account_id, id);
 CREATE INDEX bookmarks_post ON bookmarks (post_id);
 CREATE INDEX deleted_uris_age ON deleted_uris (deleted_at);
 CREATE INDEX email_tokens_user ON email_tokens (user_id, purpose);
+CREATE INDEX endorsements_account ON endorsements (account_id, id);
+CREATE INDEX endorsements_target ON endorsements (target_account_id);
 CREATE INDEX featured_posts_post ON featured_posts (post_id);
 CREATE INDEX filter_keywords_filter ON filter_keywords (filter_id, id);
 CREATE INDEX filter_statuses_post ON filter_statuses (post_id);

@@ -484,7 +484,7 @@ def relationship_entity(rel: AccountRelationship) -> JsonDict:
         "requested": rel.requested,
         "requested_by": rel.requested_by,
         "domain_blocking": rel.domain_blocking,
-        "endorsed": False,
+        "endorsed": rel.endorsed,
         "note": "",
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, Response, request
 
 from fedi.accounts.profiles import get_profile, list_followers_page, list_following_page
+from fedi.endorsements import featured_on_profile
 from fedi.featured_tags import featured_tags_of
 from fedi.outbox.interactions import follow_by_username, unfollow_by_username
 from fedi.outbox.pins import pinned_views
@@ -32,6 +33,7 @@ async def profile(name: str) -> Response:
     posts = await account_posts(svc, viewer_id, view.account, max_id=max_id, limit=PAGE_SIZE)
     pinned = [] if max_id is not None else await pinned_views(svc, viewer_id, view.account)
     featured_tags = await featured_tags_of(svc, view.account)
+    featured_accounts = await featured_on_profile(svc, viewer_id, view.account)
     next_url = f"{view.path}?max_id={posts[-1].id}" if len(posts) >= PAGE_SIZE else None
     return await page(
         "pages/profile.html",
@@ -39,6 +41,7 @@ async def profile(name: str) -> Response:
         tab="posts",
         pinned=pinned,
         featured_tags=featured_tags,
+        featured_accounts=featured_accounts,
         posts=posts,
         older=max_id is not None,
         next_url=next_url,
