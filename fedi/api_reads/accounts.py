@@ -23,6 +23,7 @@ from fedi.storage import paging, status_batch
 from fedi.storage import posts as post_store
 from fedi.storage import remote_accounts as remote_account_store
 from fedi.storage import users as user_store
+from fedi.storage.clock import now_db
 from fedi.storage.db import Conn
 from fedi.storage.paging import Cursor
 from fedi.storage.rows import Account, User
@@ -220,6 +221,28 @@ async def follow_requests(svc: Services, viewer_id: int, cursor: Cursor) -> Acco
             conn, viewer_id, cursor, outgoing=False, state="pending"
         )
         return await account_page(conn, [(f.id, f.account_id) for f in follows])
+
+
+async def blocked_accounts(svc: Services, viewer_id: int, cursor: Cursor) -> AccountPage:
+    """The accounts the viewer blocks, newest block first, paged by block id."""
+    async with svc.db.read() as conn:
+        return await account_page(conn, await paging.list_blocked(conn, viewer_id, cursor))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MutedPage:
+    """The accounts a viewer mutes, and when each mute ends (None: never)."""
+
+    page: AccountPage
+    ends: dict[int, str | None] = field(default_factory=dict)
+
+
+async def muted_accounts(svc: Services, viewer_id: int, cursor: Cursor) -> MutedPage:
+    """The accounts the viewer mutes (live mutes only), newest mute first, paged by mute id."""
+    async with svc.db.read() as conn:
+        rows = await paging.list_muted(conn, viewer_id, cursor, now=now_db())
+        page = await account_page(conn, [(m, a) for m, a, _ in rows])
+    return MutedPage(page=page, ends={a: end for _, a, end in rows})
 
 
 async def familiar_followers(

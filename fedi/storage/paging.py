@@ -413,6 +413,32 @@ async def list_follows(
     return sorted(build_rows(Follow, rows), key=lambda f: f.id, reverse=True)
 
 
+async def list_blocked(conn: Conn, account_id: int, cursor: Cursor) -> list[tuple[int, int]]:
+    """(block id, blocked account id) of an account's blocks, newest first, by block id."""
+    where, params, order = _bounds("id", cursor)
+    rows = await conn.fetchall(
+        f"SELECT id, target_account_id FROM blocks WHERE account_id = :a{where}"  # noqa: S608
+        f" ORDER BY id {order} LIMIT :limit",
+        {**params, "a": account_id},
+    )
+    return sorted(((r[0], r[1]) for r in rows), reverse=True)
+
+
+async def list_muted(
+    conn: Conn, account_id: int, cursor: Cursor, *, now: str
+) -> list[tuple[int, int, str | None]]:
+    """(mute id, muted account id, when the mute ends) of an account's live mutes, newest
+    first, by mute id."""
+    where, params, order = _bounds("id", cursor)
+    rows = await conn.fetchall(
+        "SELECT id, target_account_id, expires_at FROM mutes WHERE account_id = :a"
+        f" AND (expires_at IS NULL OR expires_at > :now){where}"  # noqa: S608
+        f" ORDER BY id {order} LIMIT :limit",
+        {**params, "a": account_id, "now": now},
+    )
+    return sorted(((r[0], r[1], r[2]) for r in rows), reverse=True)
+
+
 async def list_familiar_followers(
     conn: Conn, viewer_id: int, target_ids: Sequence[int], *, limit: int = 40
 ) -> dict[int, list[int]]:

@@ -56,6 +56,7 @@ BLUEPRINT_MODULES = (
     "fedi.web.api.conversations",
     "fedi.web.api.tags",
     "fedi.web.api.endorsements",
+    "fedi.web.api.blocks_mutes",
     "fedi.web.api.trends",
     "fedi.web.api.suggestions",
     "fedi.web.api.announcements",

@@ -231,6 +231,23 @@ def test_follow_another_user(alice, bob):
     assert bob_post.id in [s.id for s in home]
 
 
+def test_block_and_mute_lists(alice, bob):
+    """Mastodon.py reads the block and mute lists (empty, then with bob) as apps do at start-up."""
+    assert alice.api.blocks() == [] and alice.api.mutes() == []
+    target = alice.api.account_lookup("bob")
+    following = alice.api.account_relationships(target.id)[0].following
+    alice.api.account_mute(target.id, duration=600)
+    muted = alice.api.mutes()
+    assert [a.acct for a in muted] == ["bob"] and muted[0].mute_expires_at is not None
+    alice.api.account_block(target.id)
+    assert [a.acct for a in alice.api.blocks()] == ["bob"]
+    alice.api.account_unblock(target.id)
+    alice.api.account_unmute(target.id)
+    assert alice.api.blocks() == [] and alice.api.mutes() == []
+    if following:  # the block ended the follow; the module's other tests share these sessions
+        alice.api.account_follow(target.id)
+
+
 def test_follow_notification(alice, bob):
     """Bob is notified of alice's follow (notifications API)."""
     alice.api.account_follow(alice.api.account_lookup("bob").id)
