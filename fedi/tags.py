@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from fedi.context import Services
 from fedi.errors import NotFound
 from fedi.paging import Paged, Window
+from fedi.storage import featured_tags as featured_store
 from fedi.storage import followed_tags as followed_store
 from fedi.storage import trends as trend_store
 from fedi.storage.db import Conn
@@ -42,6 +43,8 @@ class TagInfo:
     name: str
     history: list[DayCount] = field(default_factory=list)
     following: bool | None = None
+    featuring: bool | None = None
+    """Whether the viewer features it on their profile (None: no viewer)."""
 
 
 def _today() -> int:
@@ -58,6 +61,9 @@ async def tag_infos(conn: Conn, viewer_id: int | None, names: Sequence[str]) -> 
     by_key = {(u.tag, u.day): u for u in uses}
     followed = (
         set() if viewer_id is None else await followed_store.followed_among(conn, viewer_id, names)
+    )
+    featured = (
+        set() if viewer_id is None else await featured_store.featured_among(conn, viewer_id, names)
     )
     infos = []
     for name in names:
@@ -76,6 +82,7 @@ async def tag_infos(conn: Conn, viewer_id: int | None, names: Sequence[str]) -> 
                 name=name,
                 history=history,
                 following=None if viewer_id is None else name in followed,
+                featuring=None if viewer_id is None else name in featured,
             )
         )
     return infos

@@ -3,7 +3,9 @@ many of its public and unlisted live posts carry each and when the last one was 
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,3 +142,15 @@ async def list_account_tagged_posts(
         params,
     )
     return [Post.from_row(r) for r in rows]
+
+
+async def featured_among(conn: Conn, account_id: int, tags: Sequence[str]) -> set[str]:
+    """Which of these (normalised) hashtags the account features (one query)."""
+    if not tags:
+        return set()
+    rows = await conn.fetchall(
+        "SELECT tag FROM featured_tags WHERE account_id = ?"
+        " AND tag IN (SELECT value FROM json_each(?))",
+        (account_id, json.dumps(list(tags))),
+    )
+    return {r[0] for r in rows}

@@ -243,3 +243,21 @@ async def test_featured_tags_need_a_token_and_the_right_scope(client, svc):
     assert "error" in await refused.get_json()
     listed = await client.get("/api/v1/featured_tags", headers=read_only)
     assert listed.status_code == 200
+
+
+async def test_a_featured_tag_says_featuring_on_the_tag_entity(client, svc):
+    """`GET /api/v1/tags/:name` says `featuring` true for the viewer who features it, false
+    for others, and false again once it is unfeatured."""
+    _, headers = await user(svc, "alice")
+    _, others = await user(svc, "bob")
+    featured = await client.post("/api/v1/featured_tags", headers=headers, json={"name": "Cats"})
+    assert featured.status_code == 200, await featured.get_json()
+    tag = await (await client.get("/api/v1/tags/cats", headers=headers)).get_json()
+    assert tag["featuring"] is True and tag["following"] is False
+    assert (await (await client.get("/api/v1/tags/cats", headers=others)).get_json())[
+        "featuring"
+    ] is False
+    featured_id = (await featured.get_json())["id"]
+    await client.delete(f"/api/v1/featured_tags/{featured_id}", headers=headers)
+    tag = await (await client.get("/api/v1/tags/cats", headers=headers)).get_json()
+    assert tag["featuring"] is False

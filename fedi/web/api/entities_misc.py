@@ -193,7 +193,7 @@ def tag_entity(svc: Services, info: TagInfo) -> JsonDict:
     }
     if info.following is not None:
         entity["following"] = info.following
-        entity["featuring"] = False
+        entity["featuring"] = bool(info.featuring)
     return entity
 
 
