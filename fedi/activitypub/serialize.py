@@ -120,6 +120,7 @@ def person(
     actor_type: str = "Person",
     suspended: bool = False,
     also_known_as: Sequence[str] = (),
+    featured_tags: str = "",
     with_context: bool = True,
 ) -> JsonDict:
     """A local actor (`Person`, or `Service`/`Application` for bots); `fields` are (name, html)."""
@@ -131,6 +132,7 @@ def person(
         "inbox": inbox,
         "outbox": outbox,
         "featured": featured,
+        **({"featuredTags": featured_tags} if featured_tags else {}),
         "preferredUsername": username,
         "name": name,
         "summary": summary,

@@ -23,6 +23,7 @@ class Uris:
             "followers": f"{actor}/followers",
             "following": f"{actor}/following",
             "featured": f"{actor}/collections/featured",
+            "featured_tags": f"{actor}/collections/tags",
         }
 
     def key_id(self, username: str) -> str:

@@ -25,6 +25,7 @@ from fedi.context import Services
 from fedi.errors import FediError, Gone, NotFound
 from fedi.media.views import media_url
 from fedi.storage import accounts as account_store
+from fedi.storage import featured_tags as featured_store
 from fedi.storage import follows as follow_store
 from fedi.storage import likes as like_store
 from fedi.storage import media as media_storage
@@ -75,6 +76,7 @@ def actor_json(uris: Uris, account: Account) -> JsonDict:
         followers=urls["followers"],
         following=urls["following"],
         featured=urls["featured"],
+        featured_tags=urls["featured_tags"],
         shared_inbox=urls["shared_inbox"],
         key_id=uris.key_id(name),
         public_key_pem=account.public_key_pem,
@@ -399,6 +401,18 @@ async def following_document(
 ) -> JsonDict:
     """`/users/<name>/following`: actor IRIs of accounts followed (accepted; 40 a page)."""
     return await _follows_document(svc, username, "following", page=page, max_id=max_id)
+
+
+async def featured_tags_document(svc: Services, username: str) -> JsonDict:
+    """`/users/<name>/collections/tags`: the hashtags featured on the profile, as Hashtag
+    objects linking to our tag pages (Mastodon's `featuredTags`, read by its profile pages)."""
+    uris = Uris(svc.base_url)
+    async with svc.db.read() as conn:
+        account = await _viewable_account(conn, username)
+        rows = await featured_store.list_featured_tags(conn, account.id)
+    items = [serialize.hashtag_tag(href=uris.tag(row.tag), name=row.name) for row in rows]
+    own = uris.actor_collections(account.username)["featured_tags"]
+    return serialize.ordered_collection(id=own, total_items=len(items), ordered_items=items)
 
 
 async def featured_document(svc: Services, username: str) -> JsonDict:

@@ -202,6 +202,13 @@ async def featured(name: str) -> Response:
     return activity_json(await render.featured_document(services(), name))
 
 
+@bp.get("/users/<name>/collections/tags")
+async def featured_tags(name: str) -> Response:
+    """The hashtags featured on the profile, as Hashtag objects."""
+    await _fetcher_id()
+    return activity_json(await render.featured_tags_document(services(), name))
+
+
 # --- the pages' URLs, when ActivityPub is asked for -----------------------------------------
 
 

@@ -4,11 +4,12 @@ the field), the list on the profile, and `/@name/tagged/<tag>`."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from typing import Any
 
 from fedi.context import Services
-from fedi.featured_tags import featured_tags
+from fedi.featured_tags import feature_tag, featured_tags
 from fedi.instance_info import MAX_FEATURED_TAGS
 from fedi.outbox.commands import PostDraft
 from fedi.outbox.interactions import follow_account
@@ -187,3 +188,26 @@ async def test_tagged_page_of_unknown_user_or_non_hashtag_is_not_found(app, svc,
     bad = await anon_client.get("/@alice/tagged/1234")
     assert bad.status_code == 404
     assert "#1234 is not a hashtag." in await _text(bad)
+
+
+async def test_featured_hashtags_are_served_to_other_servers(app, svc):
+    """The actor names its `featuredTags` collection, which lists the featured hashtags as
+    Hashtag objects linking to our tag pages (Mastodon shows them on the profile)."""
+    _, alice = await make_user(svc, "alice")
+    await feature_tag(svc, alice.id, "Cats")
+    await feature_tag(svc, alice.id, "#dogs")
+    client = app.test_client()
+    accept = {"Accept": "application/activity+json"}
+    actor = json.loads(await (await client.get("/users/alice", headers=accept)).get_data())
+    assert actor["featuredTags"] == "http://localhost/users/alice/collections/tags"
+    response = await client.get("/users/alice/collections/tags", headers=accept)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/activity+json")
+    collection = json.loads(await response.get_data())
+    assert collection["type"] == "OrderedCollection" and collection["totalItems"] == 2
+    assert sorted((t["type"], t["name"], t["href"]) for t in collection["orderedItems"]) == [
+        ("Hashtag", "#Cats", "http://localhost/tags/cats"),
+        ("Hashtag", "#dogs", "http://localhost/tags/dogs"),
+    ]
+    missing = await client.get("/users/nobody/collections/tags", headers=accept)
+    assert missing.status_code == 404
