@@ -7,7 +7,10 @@ from typing import Any
 from fedi.context import Services
 from fedi.outbox.interactions import follow_account, unfollow_account
 from fedi.storage import accounts as account_store
+from fedi.storage import follows as follow_store
+from fedi.storage.ids import new_id
 from fedi.storage.rows import Account
+from tests.api.statuses_helpers import REMOTE_HOST, remote_account
 from tests.factories import browser_login, make_user
 
 FEATURE = "Feature on my profile"
@@ -110,3 +113,27 @@ async def test_feature_refused_when_not_following_or_without_csrf(
     assert response.status_code == 403
     assert "This form has expired" in await _text(response)
     assert "Featured accounts" not in await _text(await client.get("/@alice"))
+
+
+async def test_feature_a_followed_account_of_another_server(
+    app: Any, svc: Services, csrf: str
+) -> None:
+    """The profile page of a followed account on another server has the button too, and
+    featuring it lists it on the viewer's own profile."""
+    _, alice = await make_user(svc, "alice")
+    carol = await remote_account(svc, "carol")
+    client = await _login(app, svc, alice)
+    path = f"/@carol@{REMOTE_HOST}"
+    assert FEATURE not in await _text(await client.get(path))
+    async with svc.db.write() as tx:
+        await follow_store.insert_follow(
+            tx, id=new_id(), account_id=alice.id, target_account_id=carol.id, state="accepted"
+        )
+    page = await _text(await client.get(path))
+    assert FEATURE in page and f'action="{path}/feature"' in page
+
+    response = await client.post(f"{path}/feature", form={"csrf_token": csrf, "next": path})
+    assert response.status_code == 303
+    assert STOP in await _text(await client.get(path))
+    own = await _text(await client.get("/@alice"))
+    assert "Featured accounts" in own and f"@carol@{REMOTE_HOST}" in own

@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, Response, redirect
 
 from fedi.accounts.remote_profiles import find_account, forget_counts, remote_profile
+from fedi.endorsements import featured_on_profile
 from fedi.outbox.interactions import follow_account, unfollow_account
 from fedi.web.auth import page, redirect_with_notice, require_viewer, services, viewer
 from fedi.web.pages.interactions import back_to
@@ -24,8 +25,15 @@ async def show(user: str, host: str) -> Response:
     if _own_domain(host):
         return redirect(f"/@{user}", 301)  # type: ignore[return-value]
     current = viewer()
-    view = await remote_profile(services(), current.id if current else None, user, host)
-    return await page("pages/remote_profile.html", profile=view, posts=view.posts)
+    svc, viewer_id = services(), current.id if current else None
+    view = await remote_profile(svc, viewer_id, user, host)
+    featured_accounts = await featured_on_profile(svc, viewer_id, view.account)
+    return await page(
+        "pages/remote_profile.html",
+        profile=view,
+        posts=view.posts,
+        featured_accounts=featured_accounts,
+    )
 
 
 @bp.post("/@<user>@<host>/follow")
