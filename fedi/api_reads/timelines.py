@@ -83,19 +83,23 @@ async def query_page(
         posts, rows = await status_batch.load_page(conn, viewer_id, query)
         return await _page(conn, None, posts, rows, None, hide_muted=hide_muted, context=context)
     now = now_db()
-
-    def viewer_state(c: sqlite3.Connection) -> tuple[list[RelationRow], list[FilterBundle]]:
-        return (
-            block_store.relation_rows(c, viewer_id, now=now),
-            filter_store.active_filters(c, viewer_id, now=now),
-        )
-
     posts, rows, (relations, filters) = await status_batch.load_page_with(
-        conn, viewer_id, query, viewer_state
+        conn, viewer_id, query, lambda c: _viewer_state(c, viewer_id, now)
     )
     remember_relations(conn, viewer_id, relations)
     return await _page(
         conn, viewer_id, posts, rows, None, hide_muted=hide_muted, context=context, active=filters
+    )
+
+
+def _viewer_state(
+    c: sqlite3.Connection, viewer_id: int, now: str
+) -> tuple[list[RelationRow], list[FilterBundle]]:
+    """The viewer's blocks, mutes and hidden domains, and active filters (on the connection's
+    thread, to share a hop)."""
+    return (
+        block_store.relation_rows(c, viewer_id, now=now),
+        filter_store.active_filters(c, viewer_id, now=now),
     )
 
 
@@ -160,8 +164,7 @@ async def home_page(
         c: sqlite3.Connection,
     ) -> tuple[list[Post], StatusRows, list[RelationRow], list[FilterBundle]] | None:
         query.scan(c)
-        relations = block_store.relation_rows(c, viewer_id, now=now)
-        filters = filter_store.active_filters(c, viewer_id, now=now)
+        relations, filters = _viewer_state(c, viewer_id, now)
         if previous is not None:
             was = previous.inputs
             if was.same_feed(query.rows, relations, filters, now) and (

@@ -271,8 +271,6 @@ async def load_page_with(
         posts = query(c)
         # A query that read its authors' stamps (`paging.HomeQuery`) saves the account check.
         known = getattr(query, "author_stamps", None)
-        if not posts:
-            return posts, StatusRows(), also(c)
-        return posts, _load(c, viewer_id, posts, fresh=True, known_accounts=known), also(c)
+        return posts, page_rows(c, viewer_id, posts, known_accounts=known), also(c)
 
     return await conn.run(work)
